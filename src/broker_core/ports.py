@@ -1,0 +1,208 @@
+"""Ports: the interfaces the core needs from the outside world.
+
+Adapters in ``broker_adapters`` implement them; ``tests/unit`` has in-memory
+fakes; ``tests/contract`` runs one suite per port against every adapter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Protocol, Self
+
+from broker_core.file_types import FileType
+from broker_core.generation.model import AgencyType, CacheKey, FileGeneration
+from broker_core.jobs import Job
+from broker_core.queueing import Task
+from broker_core.records import (
+    AgencyRecord,
+    FailedEdit,
+    RenderedAwardRow,
+    SF133Record,
+    SubmissionWindow,
+    TasBalance,
+    TasRecord,
+)
+from broker_core.users import Session, User
+
+# --------------------------------------------------------------------------- repositories
+
+
+class JobRepository(Protocol):
+    def add(self, job: Job) -> None:
+        """Persist a new job; ``job.job_id`` is set when this returns."""
+
+    def get(self, job_id: int) -> Job | None: ...
+
+    def linked_to(self, file_generation_id: int) -> list[Job]:
+        """Every job whose ``file_generation_id`` is the given generation."""
+
+    def active_detached_a_jobs(self) -> list[Job]:
+        """Detached A generation jobs still waiting/ready/running (for recovery)."""
+
+
+class FileGenerationRepository(Protocol):
+    def add(self, generation: FileGeneration) -> None:
+        """Persist; ``file_generation_id`` is set when this returns."""
+
+    def get(self, file_generation_id: int) -> FileGeneration | None: ...
+
+    def cached(self, key: CacheKey) -> list[FileGeneration]:
+        """Generations with exactly this key and ``is_cached_file`` true."""
+
+    def unfinished(self) -> list[FileGeneration]:
+        """Cached generations whose file is not written yet (for recovery)."""
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+
+    def get(self, user_id: int) -> User | None: ...
+
+    def by_email(self, email: str) -> User | None:
+        """Case-insensitive lookup."""
+
+
+class SessionRepository(Protocol):
+    def add(self, session: Session) -> None: ...
+
+    def get(self, uid: str) -> Session | None: ...
+
+    def delete_expired(self, now: dt.datetime) -> int: ...
+
+
+class AgencyRepository(Protocol):
+    def name_of(self, agency_code: str) -> str | None:
+        """Name of a CGAC (3 characters) or FREC (4 characters), if known."""
+
+    def exists(self, agency_code: str) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction and the repositories that work inside it.
+
+    ``with uow:`` starts it; leaving the block without ``commit()`` rolls back.
+    """
+
+    jobs: JobRepository
+    file_generations: FileGenerationRepository
+    users: UserRepository
+    sessions: SessionRepository
+    agencies: AgencyRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def lock_cache_key(self, key: CacheKey) -> None:
+        """Serialise every transaction touching this cache key until commit/rollback.
+
+        Two identical generation requests racing (threads or processes) must
+        see each other's FileGeneration so that they share one file.
+        """
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+# --------------------------------------------------------------------------- source data
+
+
+class AwardDataReader(Protocol):
+    """Streams the loaded source data the generators need. Never materialises a result set."""
+
+    def award_lines(
+        self,
+        file_type: FileType,
+        agency_code: str,
+        agency_type: AgencyType,
+        start: dt.date,
+        end: dt.date,
+    ) -> Iterator[str]:
+        """Rendered CSV lines of D1 (procurement) or D2 (active assistance) rows
+
+        whose ``action_date`` is in ``[start, end]`` and whose awarding or
+        funding agency code (by ``agency_type``) is ``agency_code``.
+        """
+
+    def tas_balances(self, fiscal_year: int, period: int) -> Iterator[TasBalance]:
+        """SF-133 rows of that period inner-joined to the TAS lookup on ``tas``."""
+
+    def frecs_of_cgac(self, cgac_code: str) -> set[str]: ...
+
+    def fpds_load_date(self) -> dt.date | None:
+        """Date of the last procurement (FPDS) load, or None if never loaded."""
+
+    def submission_window(self, fiscal_year: int, period: int) -> SubmissionWindow | None: ...
+
+    def failed_edits(self, fiscal_year: int, period: int) -> Iterator[FailedEdit]: ...
+
+
+class AwardDataStore(Protocol):
+    """Writes source data. Each method is one transaction: all rows or none.
+
+    The iterables are consumed lazily; if they raise, nothing is kept.
+    Each returns the number of rows written.
+    """
+
+    def upsert_award_rows(self, file_type: FileType, rows: Iterable[RenderedAwardRow]) -> int:
+        """Insert or replace D1/D2 rows by ``unique_key``. For D1 also records the load date."""
+
+    def replace_agencies(self, rows: Iterable[AgencyRecord]) -> int: ...
+
+    def replace_sf133(self, rows: Iterable[SF133Record]) -> int:
+        """Replace every row of the (fiscal_year, period) pairs present in ``rows``."""
+
+    def replace_tas(self, rows: Iterable[TasRecord]) -> int: ...
+
+    def replace_submission_windows(self, rows: Iterable[SubmissionWindow]) -> int: ...
+
+    def replace_failed_edits(self, rows: Iterable[FailedEdit]) -> int: ...
+
+    def record_fpds_load(self, when: dt.datetime) -> None: ...
+
+
+# --------------------------------------------------------------------------- files, queue, clock, hashing
+
+
+class FileStorage(Protocol):
+    def write(self, key: str, chunks: Iterable[bytes]) -> int:
+        """Store the concatenated chunks under ``key`` and return the size in bytes.
+
+        Atomic: if ``chunks`` raises, no object (not even a partial one) is
+        left under ``key``. Chunks are written as they come (streaming).
+        """
+
+    def read(self, key: str) -> Iterator[bytes]: ...
+
+    def size(self, key: str) -> int: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def url(self, key: str, *, filename: str, expires_in: int) -> str:
+        """A URL from which the object can be downloaded until it expires."""
+
+
+class JobQueue(Protocol):
+    def enqueue(self, task: Task) -> None:
+        """Hand a task to a worker. Called only after the creating transaction committed."""
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """Naive UTC."""
+
+    def today(self) -> dt.date: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...

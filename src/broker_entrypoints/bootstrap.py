@@ -1,0 +1,102 @@
+"""The composition root: configuration in, wired adapters and services out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import attrs
+from sqlalchemy.engine import Engine
+
+from broker_adapters.clock import SystemClock
+from broker_adapters.inprocess_queue import InlineQueue, InProcessQueue
+from broker_adapters.local_storage import LocalFileStorage
+from broker_adapters.passwords import Argon2PasswordHasher
+from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
+from broker_adapters.sqlalchemy.engine import make_engine
+from broker_adapters.sqlalchemy.mapping import start_mappers
+from broker_adapters.sqlalchemy.migrate import upgrade
+from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from broker_core.loading.service import LoadService
+from broker_core.queueing import Task
+from broker_core.services.auth import AuthService
+from broker_core.services.generation import GenerationService
+from broker_entrypoints.config import Config
+
+QueueMode = Literal["thread", "inline"]
+
+
+@attrs.define
+class Broker:
+    """Everything an entry point (API, CLI, worker) needs, wired for one configuration."""
+
+    config: Config
+    engine: Engine
+    storage: LocalFileStorage
+    queue: InProcessQueue | InlineQueue
+    generation: GenerationService
+    auth: AuthService
+    loads: LoadService
+    award_data: SqlAlchemyAwardData
+
+    # The API's view of the broker (see broker_entrypoints.api.services.ApiServices).
+    @property
+    def download_verifier(self) -> LocalFileStorage | None:
+        return self.storage if self.config.is_local_storage else None
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        return self.config.cors_origins
+
+    def close(self) -> None:
+        if isinstance(self.queue, InProcessQueue):
+            self.queue.stop()
+        self.engine.dispose()
+
+
+def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool = True) -> Broker:
+    if config.queue_url != "inprocess":
+        raise ValueError(
+            f"BROKER_QUEUE_URL={config.queue_url!r}: only the in-process queue is available in this build"
+        )
+    if not config.is_local_storage:
+        raise ValueError(f"BROKER_STORAGE_URL={config.storage_url!r}: only file:// storage is available")
+    start_mappers()
+    engine = make_engine(config.database_url)
+    if migrate:
+        upgrade(engine)
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+    clock = SystemClock()
+    award_data = SqlAlchemyAwardData(engine)
+    storage = LocalFileStorage(
+        config.storage_root, public_base_url=config.public_url, secret_key=config.secret_key
+    )
+    # The queue calls back into the generation service, which itself needs the
+    # queue: bind the handler late.
+    handler_box: list[Callable[[Task], None]] = []
+
+    def handle(task: Task) -> None:
+        handler_box[0](task)
+
+    queue: InProcessQueue | InlineQueue = (
+        InProcessQueue(handle) if queue_mode == "thread" else InlineQueue(handle)
+    )
+    generation = GenerationService(
+        uow_factory=uow_factory,
+        storage=storage,
+        queue=queue,
+        clock=clock,
+        award_data=award_data,
+        url_expiry=config.url_expiry,
+    )
+    handler_box.append(generation.run)
+    return Broker(
+        config=config,
+        engine=engine,
+        storage=storage,
+        queue=queue,
+        generation=generation,
+        auth=AuthService(uow_factory=uow_factory, hasher=Argon2PasswordHasher(), clock=clock),
+        loads=LoadService(store=award_data),
+        award_data=award_data,
+    )

@@ -1,0 +1,71 @@
+"""Configuration from the environment. Every setting defaults to local mode."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+DEFAULT_DATA_DIR = "./broker-data"
+
+
+@attrs.frozen
+class Config:
+    data_dir: Path
+    database_url: str
+    storage_url: str
+    queue_url: str
+    secret_key: bytes
+    public_url: str
+    cors_origins: tuple[str, ...] = ("*",)
+    url_expiry: int = 60
+
+    @property
+    def storage_root(self) -> Path:
+        """Root folder of local file storage (``file://`` storage URLs)."""
+        if not self.storage_url.startswith("file://"):
+            raise ValueError(f"BROKER_STORAGE_URL {self.storage_url!r} is not a local (file://) location")
+        return Path(self.storage_url.removeprefix("file://"))
+
+    @property
+    def is_local_storage(self) -> bool:
+        return self.storage_url.startswith("file://")
+
+
+def load_config(
+    env: Mapping[str, str] | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    public_url: str | None = None,
+) -> Config:
+    """Build the configuration: explicit arguments, then ``BROKER_*`` variables, then local defaults."""
+    env = os.environ if env is None else env
+    root = Path(data_dir or env.get("BROKER_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return Config(
+        data_dir=root,
+        database_url=env.get("BROKER_DATABASE_URL") or f"sqlite:///{root / 'broker.sqlite3'}",
+        storage_url=env.get("BROKER_STORAGE_URL") or f"file://{root / 'files'}",
+        queue_url=env.get("BROKER_QUEUE_URL") or "inprocess",
+        secret_key=_secret_key(env, root),
+        public_url=(public_url or env.get("BROKER_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        cors_origins=tuple(
+            o.strip() for o in (env.get("BROKER_CORS_ORIGINS") or "*").split(",") if o.strip()
+        ),
+        url_expiry=int(env.get("BROKER_URL_EXPIRY") or 60),
+    )
+
+
+def _secret_key(env: Mapping[str, str], root: Path) -> bytes:
+    # Without a configured key, keep one beside the data so that signed URLs
+    # and hashes stay valid across restarts of the same installation.
+    if env.get("BROKER_SECRET_KEY"):
+        return env["BROKER_SECRET_KEY"].encode()
+    key_file = root / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip().encode()

@@ -1,0 +1,243 @@
+"""In-memory fakes of the core's ports, for unit tests of the services."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
+
+from broker_core.file_types import FileType
+from broker_core.generation.model import AgencyType, CacheKey, FileGeneration
+from broker_core.jobs import Job, JobStatus
+from broker_core.queueing import Task
+from broker_core.records import FailedEdit, RenderedAwardRow, SubmissionWindow, TasBalance
+from broker_core.users import Session, User
+
+
+class _Store:
+    """The 'database': committed state, copied in and out of each unit of work."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[int, Job] = {}
+        self.generations: dict[int, FileGeneration] = {}
+        self.users: dict[int, User] = {}
+        self.sessions: dict[str, Session] = {}
+        self.agency_names: dict[str, str] = {}
+        self.ids = itertools.count(1)
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: _Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> FakeUnitOfWork:
+        s = self._store
+        self._jobs = copy.deepcopy(s.jobs)
+        self._generations = copy.deepcopy(s.generations)
+        self._users = copy.deepcopy(s.users)
+        self._sessions = copy.deepcopy(s.sessions)
+        self.jobs = _Jobs(self._jobs, s)
+        self.file_generations = _Generations(self._generations, s)
+        self.users = _Users(self._users, s)
+        self.sessions = _Sessions(self._sessions)
+        self.agencies = _Agencies(s.agency_names)
+        self.committed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def commit(self) -> None:
+        s = self._store
+        s.jobs, s.generations = copy.deepcopy(self._jobs), copy.deepcopy(self._generations)
+        s.users, s.sessions = copy.deepcopy(self._users), copy.deepcopy(self._sessions)
+        self.committed = True
+
+    def rollback(self) -> None:
+        pass
+
+    def lock_cache_key(self, key: CacheKey) -> None:
+        pass
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.store = _Store()
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store)
+
+
+class _Jobs:
+    def __init__(self, rows: dict[int, Job], store: _Store) -> None:
+        self._rows, self._store = rows, store
+
+    def add(self, job: Job) -> None:
+        job.job_id = next(self._store.ids)
+        self._rows[job.job_id] = job
+
+    def get(self, job_id: int) -> Job | None:
+        return self._rows.get(job_id)
+
+    def linked_to(self, file_generation_id: int) -> list[Job]:
+        return [j for j in self._rows.values() if j.file_generation_id == file_generation_id]
+
+    def active_detached_a_jobs(self) -> list[Job]:
+        return [j for j in self._rows.values() if j.is_detached and j.file_type is FileType.A and j.is_active]
+
+
+class _Generations:
+    def __init__(self, rows: dict[int, FileGeneration], store: _Store) -> None:
+        self._rows, self._store = rows, store
+
+    def add(self, generation: FileGeneration) -> None:
+        generation.file_generation_id = next(self._store.ids)
+        self._rows[generation.file_generation_id] = generation
+
+    def get(self, file_generation_id: int) -> FileGeneration | None:
+        return self._rows.get(file_generation_id)
+
+    def cached(self, key: CacheKey) -> list[FileGeneration]:
+        return [g for g in self._rows.values() if g.is_cached_file and g.cache_key == key]
+
+    def unfinished(self) -> list[FileGeneration]:
+        return [g for g in self._rows.values() if g.is_cached_file and g.file_path is None]
+
+
+class _Users:
+    def __init__(self, rows: dict[int, User], store: _Store) -> None:
+        self._rows, self._store = rows, store
+
+    def add(self, user: User) -> None:
+        user.user_id = next(self._store.ids)
+        self._rows[user.user_id] = user
+
+    def get(self, user_id: int) -> User | None:
+        return self._rows.get(user_id)
+
+    def by_email(self, email: str) -> User | None:
+        return next((u for u in self._rows.values() if u.email.lower() == email.lower()), None)
+
+
+class _Sessions:
+    def __init__(self, rows: dict[str, Session]) -> None:
+        self._rows = rows
+
+    def add(self, session: Session) -> None:
+        self._rows[session.uid] = session
+
+    def get(self, uid: str) -> Session | None:
+        return self._rows.get(uid)
+
+    def delete_expired(self, now: dt.datetime) -> int:
+        dead = [uid for uid, s in self._rows.items() if not s.is_live(now)]
+        for uid in dead:
+            del self._rows[uid]
+        return len(dead)
+
+
+class _Agencies:
+    def __init__(self, names: dict[str, str]) -> None:
+        self._names = names
+
+    def name_of(self, agency_code: str) -> str | None:
+        return self._names.get(agency_code)
+
+    def exists(self, agency_code: str) -> bool:
+        return agency_code in self._names
+
+
+class FakeStorage:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.fail_with: Exception | None = None
+
+    def write(self, key: str, chunks: Iterable[bytes]) -> int:
+        data = bytearray()
+        for chunk in chunks:
+            data += chunk
+            if self.fail_with is not None:
+                raise self.fail_with
+        self.objects[key] = bytes(data)
+        return len(data)
+
+    def read(self, key: str) -> Iterator[bytes]:
+        yield self.objects[key]
+
+    def size(self, key: str) -> int:
+        return len(self.objects[key])
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def url(self, key: str, *, filename: str, expires_in: int) -> str:
+        return f"https://files.example/{key}?expires_in={expires_in}"
+
+
+class FakeQueue:
+    """Collects tasks; ``run_all`` hands them to the handler (a worker, in tests' time)."""
+
+    def __init__(self) -> None:
+        self.tasks: list[Task] = []
+        self.broken = False
+
+    def enqueue(self, task: Task) -> None:
+        if self.broken:
+            raise ConnectionError("queue unavailable")
+        self.tasks.append(task)
+
+
+class FakeClock:
+    def __init__(self, now: dt.datetime = dt.datetime(2024, 5, 1, 12, 0, 0, 123456)) -> None:
+        self.current = now
+
+    def now(self) -> dt.datetime:
+        return self.current
+
+    def today(self) -> dt.date:
+        return self.current.date()
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += dt.timedelta(**kwargs)
+
+
+class FakeAwardData:
+    def __init__(self) -> None:
+        self.rows: dict[FileType, list[RenderedAwardRow]] = {FileType.D1: [], FileType.D2: []}
+        self.balances: list[TasBalance] = []
+        self.frecs: dict[str, set[str]] = {}
+        self.load_date: dt.date | None = None
+        self.window: SubmissionWindow | None = None
+        self.edits: list[FailedEdit] = []
+        self.reads = 0
+
+    def award_lines(
+        self, file_type: FileType, agency_code: str, agency_type: AgencyType, start: dt.date, end: dt.date
+    ) -> Iterator[str]:
+        self.reads += 1
+        for row in self.rows[file_type]:
+            code = row.awarding_agency_code if agency_type is AgencyType.AWARDING else row.funding_agency_code
+            if code == agency_code and start <= row.action_date <= end and row.is_active:
+                yield row.line
+
+    def tas_balances(self, fiscal_year: int, period: int) -> Iterator[TasBalance]:
+        return iter([b for b in self.balances if (b.sf133.fiscal_year, b.sf133.period) == (fiscal_year, period)])
+
+    def frecs_of_cgac(self, cgac_code: str) -> set[str]:
+        return self.frecs.get(cgac_code, set())
+
+    def fpds_load_date(self) -> dt.date | None:
+        return self.load_date
+
+    def submission_window(self, fiscal_year: int, period: int) -> SubmissionWindow | None:
+        return self.window
+
+    def failed_edits(self, fiscal_year: int, period: int) -> Iterator[FailedEdit]:
+        return iter(self.edits)
+
+
+__all__ = ["FakeAwardData", "FakeClock", "FakeQueue", "FakeStorage", "FakeUnitOfWorkFactory", "JobStatus"]
