@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from broker_core.loading.service import LoadRejected
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from broker_core.errors import BrokerError
 from broker_core.file_types import FileType
-from broker_core.loading.service import LoadRejected
 from broker_core.queueing import Task
 from broker_core.services.auth import parse_affiliation
 from broker_entrypoints import sample_data
@@ -42,8 +42,10 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except LoadRejected as exc:
-        console.print(f"[red]Nothing was loaded:[/red] {len(exc.errors)} bad row(s)"
-                      + (" (stopped early)" if exc.truncated else ""))
+        console.print(
+            f"[red]Nothing was loaded:[/red] {len(exc.errors)} bad row(s)"
+            + (" (stopped early)" if exc.truncated else "")
+        )
         for error in exc.errors[:50]:
             console.print(f"  line {error.line_number}: {error.message}")
         raise SystemExit(1) from None
@@ -123,11 +125,20 @@ def users() -> None:
 @click.option("--name", required=True)
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
 @click.option("--admin", is_flag=True, help="Website administrator (every agency).")
-@click.option("--affiliation", "affiliations", multiple=True, metavar="CODE:PERMISSION",
-              help="Agency permission, e.g. 020:writer (reader, writer or submitter). Repeatable.")
+@click.option(
+    "--affiliation",
+    "affiliations",
+    multiple=True,
+    metavar="CODE:PERMISSION",
+    help="Agency permission, e.g. 020:writer (reader, writer or submitter). Repeatable.",
+)
 @data_dir_option
 def add_user(
-    email: str, name: str, password_stdin: bool, admin: bool, affiliations: tuple[str, ...],
+    email: str,
+    name: str,
+    password_stdin: bool,
+    admin: bool,
+    affiliations: tuple[str, ...],
     data_dir: Path | None,
 ) -> None:
     """Create a user (or update the one with this email)."""
@@ -166,7 +177,9 @@ _load_command("procurement", "procurement", "Procurement transactions in the D1 
 _load_command("fabs", "fabs", "Published financial assistance rows in the D2 file layout.")
 _load_command("sf133", "sf133", "GTAS SF-133 rows in the sf_133.csv format.")
 _load_command("tas", "tas", "The CARS TAS extract (tas_lookup).")
-_load_command("submission-windows", "submission_windows", "Submission window schedule (GTASStatus of File A).")
+_load_command(
+    "submission-windows", "submission_windows", "Submission window schedule (GTASStatus of File A)."
+)
 _load_command("failed-edits", "failed_edits", "GTAS failed edits (GTASStatus of File A).")
 
 
@@ -228,13 +241,23 @@ class _LineStream(io.TextIOBase):
 @click.option("--end", help="MM/DD/YYYY (D1/D2).")
 @click.option("--year", type=int, help="Fiscal year (A).")
 @click.option("--period", type=int, help="Fiscal period 2-12 (A).")
-@click.option("--agency-type", type=click.Choice(["awarding", "funding"]), default="awarding", show_default=True)
+@click.option(
+    "--agency-type", type=click.Choice(["awarding", "funding"]), default="awarding", show_default=True
+)
 @click.option("--file-format", type=click.Choice(["csv", "txt"]), default="csv", show_default=True)
 @click.option("--element-numbers", is_flag=True, help="D1 headers with FPDS element numbers.")
 @data_dir_option
 def generate(
-    file_type: str, agency_code: str, start: str | None, end: str | None, year: int | None,
-    period: int | None, agency_type: str, file_format: str, element_numbers: bool, data_dir: Path | None,
+    file_type: str,
+    agency_code: str,
+    start: str | None,
+    end: str | None,
+    year: int | None,
+    period: int | None,
+    agency_type: str,
+    file_format: str,
+    element_numbers: bool,
+    data_dir: Path | None,
 ) -> None:
     """Generate one file in the foreground and print where it is."""
     payload: dict[str, object] = {

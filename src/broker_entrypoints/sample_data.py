@@ -15,10 +15,11 @@ import random
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from broker_core.generation.rendering import header_line, render_line
+
 from broker_core.file_types import FileType
 from broker_core.generation.columns import D1_COLUMNS, D2_COLUMNS, Column, ColumnKind
 from broker_core.generation.model import FileFormat
-from broker_core.generation.rendering import header_line, render_line
 
 #: (CGAC, agency name, FREC, FREC name, sub-tier code, sub-tier name)
 AGENCIES: tuple[tuple[str, str, str, str, str, str], ...] = (
@@ -34,10 +35,34 @@ SAMPLE_END = dt.date(2017, 3, 31)
 SAMPLE_FISCAL_YEAR = 2017
 SAMPLE_PERIODS = (3, 6)
 
-_WORDS = (
-    "ALPHA BRAVO CHARLIE DELTA ECHO FOXTROT GOLF HOTEL INDIA JULIET KILO LIMA MIKE NOVEMBER "
-    "OSCAR PAPA QUEBEC ROMEO SIERRA TANGO UNIFORM VICTOR WHISKEY XRAY YANKEE ZULU"
-).split()
+_WORDS = [
+    "ALPHA",
+    "BRAVO",
+    "CHARLIE",
+    "DELTA",
+    "ECHO",
+    "FOXTROT",
+    "GOLF",
+    "HOTEL",
+    "INDIA",
+    "JULIET",
+    "KILO",
+    "LIMA",
+    "MIKE",
+    "NOVEMBER",
+    "OSCAR",
+    "PAPA",
+    "QUEBEC",
+    "ROMEO",
+    "SIERRA",
+    "TANGO",
+    "UNIFORM",
+    "VICTOR",
+    "WHISKEY",
+    "XRAY",
+    "YANKEE",
+    "ZULU",
+]
 
 
 def agencies_csv() -> str:

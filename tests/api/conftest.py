@@ -28,8 +28,12 @@ def _free_port() -> int:
 
 def run_cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*BROKER, *args, "--data-dir", str(data_dir)], input=stdin, text=True, capture_output=True,
-        check=False, timeout=300,
+        [*BROKER, *args, "--data-dir", str(data_dir)],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=False,
+        timeout=300,
     )
 
 
@@ -41,8 +45,14 @@ class Api:
         self.session: str | None = None
 
     def call(
-        self, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,
-        raw: bytes | None = None, session: bool = True,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        session: bool = True,
     ) -> tuple[int, dict[str, str], Any]:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.base + path, data=data, method=method)
@@ -70,8 +80,9 @@ class Api:
         return self.call("POST", path, body, **kw)
 
     def login(self, username: str = "analyst@example.com", password: str = PASSWORD) -> None:
-        status, headers, body = self.post("/v1/login/", {"username": username, "password": password},
-                                          session=False)
+        status, headers, body = self.post(
+            "/v1/login/", {"username": username, "password": password}, session=False
+        )
         assert status == 200, body
         self.session = headers["x-session-id"]
 
@@ -90,8 +101,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("broker-data")
     for args, stdin in (
         (("load", "sample"), None),
-        (("users", "add", "analyst@example.com", "--name", "Ann Analyst", "--password-stdin",
-          "--affiliation", "020:writer"), PASSWORD + "\n"),
+        (
+            (
+                "users",
+                "add",
+                "analyst@example.com",
+                "--name",
+                "Ann Analyst",
+                "--password-stdin",
+                "--affiliation",
+                "020:writer",
+            ),
+            PASSWORD + "\n",
+        ),
     ):
         done = run_cli(data_dir, *args, stdin=stdin)
         assert done.returncode == 0, done.stderr
@@ -99,7 +121,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = dict(os.environ, BROKER_URL_EXPIRY="60")
     process = subprocess.Popen(
         [*BROKER, "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -107,10 +131,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             with urllib.request.urlopen(base + "/", timeout=2):
                 break
-        except OSError:
+        except OSError as exc:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("broker serve did not start: " + process.stderr.read().decode()[-3000:])
+                raise RuntimeError("broker serve did not start: " + process.stderr.read().decode()[-3000:]) from exc
             time.sleep(0.2)
     yield base
     process.terminate()

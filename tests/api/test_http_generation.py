@@ -33,8 +33,13 @@ def test_root_says_the_broker_is_running(anonymous: Api) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/v1/generate_detached_file/"), ("GET", "/v1/check_detached_generation_status/?job_id=1"),
-     ("GET", "/v1/get_detached_file_url/?job_id=1"), ("GET", "/v1/current_user/"), ("GET", "/v1/active_user")],
+    [
+        ("POST", "/v1/generate_detached_file/"),
+        ("GET", "/v1/check_detached_generation_status/?job_id=1"),
+        ("GET", "/v1/get_detached_file_url/?job_id=1"),
+        ("GET", "/v1/current_user/"),
+        ("GET", "/v1/active_user"),
+    ],
 )
 def test_login_is_required(anonymous: Api, method: str, path: str) -> None:
     status, _, body = anonymous.call(method, path, D1 if method == "POST" else None)
@@ -62,8 +67,9 @@ def test_login_logout_session(server: str) -> None:
 def test_login_accepts_form_bodies(server: str) -> None:
     api = Api(server)
     form = urllib.parse.urlencode({"username": "analyst@example.com", "password": "correct horse battery"})
-    status, headers, body = api.call("POST", "/v1/login/", raw=form.encode(),
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers, body = api.call(
+        "POST", "/v1/login/", raw=form.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert status == 200 and body["message"] == "Login successful" and headers["x-session-id"]
 
 
@@ -102,9 +108,15 @@ def test_missing_file_type(api: Api) -> None:
     ("body", "message"),
     [
         ({"file_type": "A", "cgac_code": "020"}, "Must have a year and period for A or BOC file generation."),
-        ({"file_type": "A", "cgac_code": "020", "year": 2017}, "Must have a year and period for A or BOC file generation."),
+        (
+            {"file_type": "A", "cgac_code": "020", "year": 2017},
+            "Must have a year and period for A or BOC file generation.",
+        ),
         ({"file_type": "A", "cgac_code": "020", "year": 12345, "period": 6}, "Year must be in YYYY format."),
-        ({"file_type": "A", "cgac_code": "020", "year": 2017, "period": 1}, "period: Period must be an integer 2-12."),
+        (
+            {"file_type": "A", "cgac_code": "020", "year": 2017, "period": 1},
+            "period: Period must be an integer 2-12.",
+        ),
     ],
 )
 def test_generate_a_errors(api: Api, body: dict[str, object], message: str) -> None:
@@ -113,8 +125,11 @@ def test_generate_a_errors(api: Api, body: dict[str, object], message: str) -> N
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("", "job_id: Missing data for required field."), ("?job_id=abc", "job_id: Not a valid integer."),
-     ("?job_id=", "job_id: Missing data for required field.")],
+    [
+        ("", "job_id: Missing data for required field."),
+        ("?job_id=abc", "job_id: Not a valid integer."),
+        ("?job_id=", "job_id: Missing data for required field."),
+    ],
 )
 def test_check_status_errors(api: Api, query: str, message: str) -> None:
     assert api.get("/v1/check_detached_generation_status/" + query)[::2] == (400, {"message": message})
@@ -128,8 +143,9 @@ def test_unknown_job_is_reported_invalid(api: Api) -> None:
 
 
 def test_bad_json_and_wrong_method_are_4xx(api: Api) -> None:
-    status, _, body = api.call("POST", "/v1/generate_detached_file/", raw=b"{not json",
-                               headers={"Content-Type": "application/json"})
+    status, _, body = api.call(
+        "POST", "/v1/generate_detached_file/", raw=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert status == 400 and "message" in body
     status, _, body = api.call("DELETE", "/v1/generate_detached_file/")
     assert status == 405 and "message" in body
@@ -138,7 +154,9 @@ def test_bad_json_and_wrong_method_are_4xx(api: Api) -> None:
 def test_d1_end_to_end_with_download(api: Api) -> None:
     status, _, started = api.post("/v1/generate_detached_file/", D1)
     assert status == 200, started
-    assert started["file_type"] == "D1" and started["start"] == "10/01/2016" and started["end"] == "12/31/2016"
+    assert (
+        started["file_type"] == "D1" and started["start"] == "10/01/2016" and started["end"] == "12/31/2016"
+    )
     done = api.wait_for(started["job_id"])
     assert done["status"] == "finished", done
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", done["generated_at"])
@@ -146,7 +164,11 @@ def test_d1_end_to_end_with_download(api: Api) -> None:
     assert done["size"] == len(content)
     rows = list(csv.reader(io.StringIO(content.decode())))
     header = rows[0]
-    assert len(header) == 267 and header[:3] == ["ContractTransactionUniqueKey", "PrimeAwardUniqueKey", "PIID"]
+    assert len(header) == 267 and header[:3] == [
+        "ContractTransactionUniqueKey",
+        "PrimeAwardUniqueKey",
+        "PIID",
+    ]
     data = [dict(zip(header, row, strict=True)) for row in rows[1:]]
     assert data, "the sample has Treasury procurement in Q1 FY2017"
     assert all(r["AwardingAgencyCode"] == "020" and "20161001" <= r["ActionDate"] <= "20161231" for r in data)
@@ -164,8 +186,14 @@ def test_d1_element_numbers_and_txt(api: Api) -> None:
 
 
 def test_d2_end_to_end(api: Api) -> None:
-    body = {"file_type": "D2", "frec_code": "", "cgac_code": "075", "start": "10/01/2016",
-            "end": "03/31/2017", "agency_type": "funding"}
+    body = {
+        "file_type": "D2",
+        "frec_code": "",
+        "cgac_code": "075",
+        "start": "10/01/2016",
+        "end": "03/31/2017",
+        "agency_type": "funding",
+    }
     done = api.wait_for(api.post("/v1/generate_detached_file/", body)[2]["job_id"])
     assert done["status"] == "finished", done
     rows = list(csv.reader(io.StringIO(_download(api, done["url"]).decode())))
@@ -176,8 +204,11 @@ def test_d2_end_to_end(api: Api) -> None:
 
 
 def test_a_end_to_end(api: Api) -> None:
-    done = api.wait_for(api.post("/v1/generate_detached_file/",
-                                 {"file_type": "A", "cgac_code": "097", "year": 2017, "period": 6})[2]["job_id"])
+    done = api.wait_for(
+        api.post(
+            "/v1/generate_detached_file/", {"file_type": "A", "cgac_code": "097", "year": 2017, "period": 6}
+        )[2]["job_id"]
+    )
     assert done["status"] == "finished", done
     assert "start" not in done and "end" not in done
     rows = list(csv.reader(io.StringIO(_download(api, done["url"]).decode())))
@@ -193,7 +224,9 @@ def test_identical_request_is_served_from_the_cache(api: Api) -> None:
     second = api.post("/v1/generate_detached_file/", body)[2]
     assert second["status"] == "finished" and second["job_id"] != first["job_id"]
     assert _key(second["url"]) == _key(first["url"])
-    other = api.wait_for(api.post("/v1/generate_detached_file/", body | {"agency_type": "funding"})[2]["job_id"])
+    other = api.wait_for(
+        api.post("/v1/generate_detached_file/", body | {"agency_type": "funding"})[2]["job_id"]
+    )
     assert _key(other["url"]) != _key(first["url"])
     txt = api.wait_for(api.post("/v1/generate_detached_file/", body | {"file_format": "txt"})[2]["job_id"])
     assert _key(txt["url"]) != _key(first["url"]) and _key(txt["url"]).endswith(".txt")

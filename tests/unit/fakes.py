@@ -225,7 +225,9 @@ class FakeAwardData:
                 yield row.line
 
     def tas_balances(self, fiscal_year: int, period: int) -> Iterator[TasBalance]:
-        return iter([b for b in self.balances if (b.sf133.fiscal_year, b.sf133.period) == (fiscal_year, period)])
+        return iter(
+            [b for b in self.balances if (b.sf133.fiscal_year, b.sf133.period) == (fiscal_year, period)]
+        )
 
     def frecs_of_cgac(self, cgac_code: str) -> set[str]:
         return self.frecs.get(cgac_code, set())

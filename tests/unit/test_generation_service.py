@@ -25,8 +25,11 @@ def parts() -> tuple[GenerationService, FakeQueue, FakeStorage, FakeAwardData, F
                         (dt.date(2017, 2, 1), "020"), (dt.date(2017, 1, 15), "097")):  # fmt: skip
         data.rows[FileType.D1].append(
             RenderedAwardRow(
-                unique_key=f"{agency}-{day}", action_date=day, awarding_agency_code=agency,
-                funding_agency_code="097", line=f"{agency}-{day},x\n",
+                unique_key=f"{agency}-{day}",
+                action_date=day,
+                awarding_agency_code=agency,
+                funding_agency_code="097",
+                line=f"{agency}-{day},x\n",
             )
         )
     service = GenerationService(FakeUnitOfWorkFactory(), storage, queue, clock, data)
@@ -46,7 +49,7 @@ def test_d1_request_waits_then_finishes_with_the_rows_in_range(parts) -> None:
     _work(service, queue)
     done = service.detached_status(first.job_id)
     assert done.status == "finished"
-    (key, content), = storage.objects.items()
+    ((key, content),) = storage.objects.items()
     assert done.size == len(content)
     assert done.url.startswith("https://files.example/")
     lines = content.decode().splitlines()
@@ -74,8 +77,16 @@ def test_identical_requests_while_running_share_one_generation(parts) -> None:
     assert data.reads == 1 and len(storage.objects) == 1
 
 
-@pytest.mark.parametrize("change", [{"agency_type": "funding"}, {"file_format": "txt"}, {"cgac_code": "097"},
-                                    {"element_numbers": True}, {"end": "01/30/2017"}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"agency_type": "funding"},
+        {"file_format": "txt"},
+        {"cgac_code": "097"},
+        {"element_numbers": True},
+        {"end": "01/30/2017"},
+    ],
+)
 def test_a_different_request_gets_its_own_file(parts, change) -> None:
     service, queue, storage, _, _ = parts
     service.request_detached(D1_REQUEST, user_id=1)
@@ -161,14 +172,16 @@ def test_file_url_for_detached_jobs_only(parts) -> None:
     assert service.detached_file_url(job.job_id) == "#"
     _work(service, queue)
     assert service.detached_file_url(str(job.job_id)).startswith("https://files.example/")
-    with pytest.raises(RequestInvalid, match="This job does not exist."):
+    with pytest.raises(RequestInvalid, match=r"This job does not exist\."):
         service.detached_file_url(999)
 
 
 def test_a_generation_names_the_file_for_the_period(parts) -> None:
     service, queue, storage, _, clock = parts
     status = service.request_detached({"file_type": "A", "cgac_code": "020", "year": 2017, "period": 6}, 1)
-    assert status.status == "waiting" and "start" not in {k for k, v in vars_of(status).items() if v is not None}
+    assert status.status == "waiting" and "start" not in {
+        k for k, v in vars_of(status).items() if v is not None
+    }
     _work(service, queue)
     done = service.detached_status(status.job_id)
     assert done.status == "finished"

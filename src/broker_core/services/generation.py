@@ -198,7 +198,9 @@ class GenerationService:
             generation.end_date,
         )
         try:
-            size = self.storage.write(key, file_chunks(header, lines, generation.file_format, progress=progress))
+            size = self.storage.write(
+                key, file_chunks(header, lines, generation.file_format, progress=progress)
+            )
         except Exception as exc:
             log.exception("generation %s failed", generation_id)
             self._fail_task(Task(TaskKind.GENERATE_D_FILE, generation_id), _failure_message(exc))

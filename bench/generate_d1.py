@@ -1,0 +1,119 @@
+"""D1 generation in local mode, end to end: rows/s and peak memory.
+
+    .venv/bin/python bench/generate_d1.py --rows 1000000
+
+Loads N synthetic procurement rows (all 267 D1 columns filled, about 2.6 KB a
+row as CSV) into a fresh local-mode data folder through the same store the
+``broker load procurement`` command uses, then generates the D1 file for the
+whole range in a separate process — request, queue, worker, streamed write to
+storage, status check — and reports that process's wall time, rows/s and peak
+RSS. Targets (1,000,000 rows, 2 cores): >= 30,000 rows/s, peak RSS < 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from broker_core.generation.award_rows import render_award_values
+
+from broker_core.file_types import FileType
+from broker_core.records import RenderedAwardRow
+from broker_entrypoints import sample_data
+from broker_entrypoints.bootstrap import bootstrap
+from broker_entrypoints.config import load_config
+
+AGENCY = sample_data.AGENCIES[0]
+START = dt.date(2016, 10, 1)
+DAYS = 365
+TEMPLATES = 500
+
+
+def synthetic_rows(count: int) -> Iterator[RenderedAwardRow]:
+    """Rows built from a pool of fully random templates, each with its own key, PIID and date."""
+    rng = random.Random(1)
+    templates = [sample_data.award_values(FileType.D1, rng, i, AGENCY, START) for i in range(TEMPLATES)]
+    names = [c.name for c in sample_data.D1_COLUMNS]
+    key_at, piid_at, award_at = (
+        names.index("detached_award_proc_unique"),
+        names.index("piid"),
+        names.index("unique_award_key"),
+    )
+    date_at = names.index("action_date")
+    for index in range(count):
+        values = list(templates[index % TEMPLATES])
+        piid = f"BENCH{index:012d}"
+        values[key_at] = f"{AGENCY[4]}_-NONE-_{piid}_0_-NONE-_0"
+        values[piid_at] = piid
+        values[award_at] = f"CONT_AWD_{piid}_{AGENCY[4]}_-NONE-_-NONE-"
+        values[date_at] = (START + dt.timedelta(days=index % DAYS)).strftime("%Y%m%d")
+        yield render_award_values(FileType.D1, values)
+
+
+def load(data_dir: Path, rows: int) -> None:
+    broker = bootstrap(load_config(data_dir=data_dir), queue_mode="inline")
+    started = time.perf_counter()
+    loaded = broker.award_data.upsert_award_rows(FileType.D1, synthetic_rows(rows))
+    elapsed = time.perf_counter() - started
+    broker.close()
+    print(f"load:     {loaded:>10,} rows in {elapsed:7.1f} s = {loaded / elapsed:>9,.0f} rows/s")
+
+
+def generate(data_dir: Path) -> None:
+    """Runs in the child process: one detached D1 request served by an inline worker."""
+    broker = bootstrap(load_config(data_dir=data_dir), queue_mode="inline")
+    end = START + dt.timedelta(days=DAYS - 1)
+    payload = {"file_type": "D1", "cgac_code": AGENCY[0], "start": START.strftime("%m/%d/%Y"),
+               "end": end.strftime("%m/%d/%Y")}  # fmt: skip
+    started = time.perf_counter()
+    status = broker.generation.request_detached(payload, user_id=None)
+    final = broker.generation.detached_status(status.job_id)
+    elapsed = time.perf_counter() - started
+    with broker.generation.uow_factory() as uow:
+        job = uow.jobs.get(final.job_id)
+    assert job is not None and job.filename is not None, final
+    path = broker.storage.path_for(job.filename)
+    with open(path, "rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    broker.close()
+    print(f"{final.status} {lines - 1} {final.size} {elapsed:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--data-dir", type=Path, help="reuse a folder (default: a new temporary one)")
+    parser.add_argument("--skip-load", action="store_true", help="the data folder is already loaded")
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate_only:
+        generate(args.data_dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="broker-bench-") as scratch:
+        data_dir = args.data_dir or Path(scratch)
+        if not args.skip_load:
+            load(data_dir, args.rows)
+        child = subprocess.run(
+            [sys.executable, __file__, "--generate-only", "--data-dir", str(data_dir)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        status, rows, size, seconds = child.stdout.split()[-4:]
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"generate: {int(rows):>10,} rows in {float(seconds):7.1f} s = "
+              f"{int(rows) / float(seconds):>9,.0f} rows/s ({status}, {int(size) / 1e9:.2f} GB, "
+              f"{int(size) / max(int(rows), 1):,.0f} bytes/row)")  # fmt: skip
+        print(f"peak RSS of the generating process: {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
