@@ -84,11 +84,21 @@ class UnitOfWork(Protocol):
     ``with uow:`` starts it; leaving the block without ``commit()`` rolls back.
     """
 
-    jobs: JobRepository
-    file_generations: FileGenerationRepository
-    users: UserRepository
-    sessions: SessionRepository
-    agencies: AgencyRepository
+    # Read-only properties, so that an adapter's concrete repository types fit.
+    @property
+    def jobs(self) -> JobRepository: ...
+
+    @property
+    def file_generations(self) -> FileGenerationRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def agencies(self) -> AgencyRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -195,40 +196,21 @@ def load_sample(rows: int, data_dir: Path | None) -> None:
             "agencies": loads.agencies(io.StringIO(sample_data.agencies_csv())),
             "tas": loads.tas(io.StringIO(sample_data.tas_csv())),
             "sf133": loads.sf133(io.StringIO(sample_data.sf133_csv())),
-            "procurement (D1)": loads.procurement(_LineStream(sample_data.award_file(FileType.D1, rows))),
-            "assistance (D2)": loads.fabs(_LineStream(sample_data.award_file(FileType.D2, rows))),
         }
+        # The award files are written out and read back like any user's file.
+        with tempfile.TemporaryDirectory(prefix="broker-sample-") as scratch:
+            for label, file_type, method in (
+                ("procurement (D1)", FileType.D1, loads.procurement),
+                ("assistance (D2)", FileType.D2, loads.fabs),
+            ):
+                path = Path(scratch) / f"{file_type.letter}.csv"
+                path.write_text("".join(sample_data.award_file(file_type, rows)), encoding="utf-8")
+                with open(path, newline="", encoding="utf-8") as stream:
+                    counts[label] = method(stream)
         broker.close()
     for what, count in counts.items():
         console.print(f"  {what}: {count:,} rows")
     console.print("Sample data loaded.")
-
-
-class _LineStream(io.TextIOBase):
-    """A read-only text stream over generated lines, so sample files are never held whole."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-
-    def readable(self) -> bool:
-        return True
-
-    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
-        return next(self._lines, "")
-
-    def __next__(self) -> str:
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
-
-    def __iter__(self) -> _LineStream:
-        return self
-
-    def read(self, size: int | None = -1) -> str:
-        if size is None or size < 0:
-            return "".join(self._lines)
-        return self.readline()
 
 
 # ----------------------------------------------------------------------------- generate

@@ -12,7 +12,7 @@ from broker_entrypoints.config import Config
 log = logging.getLogger(__name__)
 
 
-class BrokerServer(BaseApplication):  # type: ignore[misc]
+class BrokerServer(BaseApplication):
     """One worker process with threads: local mode keeps one in-process generation queue,
     and SQLite serialises writers anyway, so more processes would only contend."""
 

@@ -1,0 +1,1 @@
+"""The HTTP API (Falcon): routes, sessions, CORS, error mapping, JSON shapes."""

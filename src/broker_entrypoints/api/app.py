@@ -1,0 +1,51 @@
+"""``create_app``: the Falcon application over the broker's services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+
+from broker_entrypoints.api import errors
+from broker_entrypoints.api.middleware import Cors, RequestLimits, SessionAuth
+from broker_entrypoints.api.resources.files import FileDownload
+from broker_entrypoints.api.resources.generation import (
+    CheckDetachedGenerationStatus,
+    GenerateDetachedFile,
+    GetDetachedFileUrl,
+)
+from broker_entrypoints.api.resources.root import Root
+from broker_entrypoints.api.resources.users import CurrentUser, Login, Logout, SessionCheck
+from broker_entrypoints.api.services import ApiServices
+
+
+def create_app(broker: ApiServices) -> falcon.App:
+    # Order matters: CORS headers go on every answer, limits come before the login check.
+    middleware: list[Any] = [Cors(broker.cors_origins), RequestLimits(), SessionAuth(broker.auth)]
+    app = falcon.App(middleware=middleware)
+    # The original accepts every path with and without its trailing slash.
+    app.req_options.strip_url_path_trailing_slash = True
+    # Bodies are parsed by media.read_body (JSON or form, once, with our own messages).
+    app.req_options.auto_parse_form_urlencoded = False
+    # "?job_id=" counts as a missing job_id.
+    app.req_options.keep_blank_qs_values = False
+    errors.register(app)
+
+    current_user = CurrentUser(broker.auth)
+    routes: list[tuple[str, object]] = [
+        ("/", Root()),
+        ("/v1/login", Login(broker.auth)),
+        ("/v1/logout", Logout(broker.auth)),
+        ("/v1/session", SessionCheck(broker.auth)),
+        ("/v1/current_user", current_user),
+        ("/v1/active_user", current_user),
+        ("/v1/generate_detached_file", GenerateDetachedFile(broker.generation)),
+        ("/v1/check_detached_generation_status", CheckDetachedGenerationStatus(broker.generation)),
+        ("/v1/get_detached_file_url", GetDetachedFileUrl(broker.generation)),
+    ]
+    verifier = broker.download_verifier
+    if verifier is not None:
+        routes.append(("/v1/files/{key:path}", FileDownload(verifier)))
+    for template, resource in routes:
+        app.add_route(template, resource)
+    return app

@@ -1,0 +1,59 @@
+"""Login, logout, the session check and the current user."""
+
+from __future__ import annotations
+
+import falcon
+
+from broker_core.services.auth import AuthService
+from broker_entrypoints.api.media import read_body
+from broker_entrypoints.api.middleware import SESSION_HEADER, current_user, session_id
+from broker_entrypoints.api.serialization import user_json
+
+
+class Login:
+    """``POST /v1/login/`` with ``username``/``password`` (JSON or form); the session id comes back in a header."""
+
+    auth_required = False
+
+    def __init__(self, auth: AuthService) -> None:
+        self._auth = auth
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        result = self._auth.login(read_body(req))
+        resp.set_header(SESSION_HEADER, result.session_uid)
+        resp.media = {**user_json(result.user), "message": "Login successful"}
+
+
+class Logout:
+    """``POST /v1/logout/``: always 200, logged in or not."""
+
+    auth_required = False
+
+    def __init__(self, auth: AuthService) -> None:
+        self._auth = auth
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._auth.logout(session_id(req))
+        resp.media = {"message": "Logout successful"}
+
+
+class SessionCheck:
+    """``GET /v1/session/``: whether the session is logged in, as the strings ``"True"``/``"False"``."""
+
+    auth_required = False
+
+    def __init__(self, auth: AuthService) -> None:
+        self._auth = auth
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"status": str(self._auth.session_is_live(session_id(req)))}
+
+
+class CurrentUser:
+    """``GET /v1/current_user/`` (and its newer name ``/v1/active_user/``)."""
+
+    def __init__(self, auth: AuthService) -> None:
+        self._auth = auth
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = user_json(self._auth.user_view(current_user(req)))

@@ -1,0 +1,42 @@
+"""What the API needs from the rest of the broker (structural types, no imports of adapters)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from broker_core.services.auth import AuthService
+
+if TYPE_CHECKING:  # the service module pulls in the whole generation engine
+    from broker_core.services.generation import GenerationService
+
+
+class DownloadVerifier(Protocol):
+    """Checks signed download links and finds the stored files (local storage only)."""
+
+    def verify(self, key: str, expires: str, filename: str, signature: str) -> bool:
+        """Whether the signature matches and the link has not expired (arguments as sent)."""
+        ...
+
+    def path_for(self, key: str) -> Path: ...
+
+
+class ApiServices(Protocol):
+    """The broker as seen by the API. Members are read-only so properties satisfy them."""
+
+    @property
+    def generation(self) -> GenerationService: ...
+
+    @property
+    def auth(self) -> AuthService: ...
+
+    @property
+    def download_verifier(self) -> DownloadVerifier | None:
+        """``None`` when files are not served by the API (e.g. S3 storage)."""
+        ...
+
+    @property
+    def cors_origins(self) -> Sequence[str]:
+        """Allowed browser origins; ``["*"]`` allows any."""
+        ...
