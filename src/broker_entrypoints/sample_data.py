@@ -100,8 +100,8 @@ def _value(rng: random.Random, column: Column, day: dt.date) -> str | None:
     if kind is ColumnKind.INTEGER:
         return str(rng.randrange(1, 4))
     if column.name.endswith(("_desc", "_descrip", "_description", "_name", "_n", "_na", "_legal")):
-        return _text(rng, rng.randrange(12, 40))
-    return _text(rng, rng.randrange(3, 12)).replace(" ", "")
+        return _text(rng, rng.randrange(10, 36))
+    return _text(rng, rng.randrange(4, 13)).replace(" ", "")
 
 
 def award_values(

@@ -34,7 +34,7 @@ from broker_core.records import (
 T = TypeVar("T")
 
 #: Rows fetched per round trip when streaming.
-STREAM_BATCH = 5_000
+STREAM_BATCH = 1_000
 #: Rows per executemany when writing.
 WRITE_BATCH = 5_000
 
