@@ -23,11 +23,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from broker_core.file_types import FileType
 from broker_core.generation.award_rows import render_award_values
 from broker_core.generation.cache import cache_key
 from broker_core.generation.request import parse_detached_request
-
-from broker_core.file_types import FileType
 from broker_core.records import RenderedAwardRow
 from broker_entrypoints import sample_data
 from broker_entrypoints.bootstrap import bootstrap

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Literal
 
 import attrs
+from sqlalchemy.engine import Engine
+
 from broker_adapters.clock import SystemClock
 from broker_adapters.inprocess_queue import InlineQueue, InProcessQueue
 from broker_adapters.local_storage import LocalFileStorage
@@ -16,8 +18,6 @@ from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
 from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from broker_core.loading.service import LoadService
-from sqlalchemy.engine import Engine
-
 from broker_core.queueing import Task
 from broker_core.services.auth import AuthService
 from broker_core.services.generation import GenerationService

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from broker_core.loading.service import LoadRejected
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from broker_core.errors import BrokerError
 from broker_core.file_types import FileType
+from broker_core.loading.service import LoadRejected
 from broker_core.queueing import Task
 from broker_core.services.auth import parse_affiliation
 from broker_entrypoints import sample_data

@@ -15,11 +15,10 @@ import random
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from broker_core.generation.rendering import header_line, render_line
-
 from broker_core.file_types import FileType
 from broker_core.generation.columns import D1_COLUMNS, D2_COLUMNS, Column, ColumnKind
 from broker_core.generation.model import FileFormat
+from broker_core.generation.rendering import header_line, render_line
 
 #: (CGAC, agency name, FREC, FREC name, sub-tier code, sub-tier name)
 AGENCIES: tuple[tuple[str, str, str, str, str, str], ...] = (

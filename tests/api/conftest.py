@@ -134,7 +134,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except OSError as exc:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("broker serve did not start: " + process.stderr.read().decode()[-3000:]) from exc
+                raise RuntimeError(
+                    "broker serve did not start: " + process.stderr.read().decode()[-3000:]
+                ) from exc
             time.sleep(0.2)
     yield base
     process.terminate()
