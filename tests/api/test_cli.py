@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference import BROKER_CONFIG
+
 from .conftest import run_cli
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "broker-config"
+REFERENCE = BROKER_CONFIG
 
 
 @pytest.fixture(scope="module")

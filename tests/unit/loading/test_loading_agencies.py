@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
+from tests.reference import BROKER_CONFIG
 
 from broker_core.generation.award_rows import RowError
 from broker_core.loading.agencies import read_agencies
 from broker_core.records import AgencyRecord
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "broker-config"
+REFERENCE = BROKER_CONFIG
 
 HEADER = "CGAC AGENCY CODE,AGENCY NAME,FREC,FREC Entity Description,SUBTIER CODE,SUBTIER NAME,IS_FREC,FREC CGAC ASSOCIATION\n"
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import BROKER_CONFIG
 
 from broker_core.errors import RequestInvalid
 from broker_core.file_types import FileType
@@ -22,7 +22,7 @@ from broker_core.records import (
     TasRecord,
 )
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "broker-config"
+REFERENCE = BROKER_CONFIG
 
 
 class FakeTable:

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from tests.reference import BROKER_CONFIG
 
 from broker_core.generation.award_rows import RowError
 from broker_core.loading.sf133 import read_sf133
 from broker_core.records import SF133Record
 from broker_core.tas import concat_tas
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "broker-config"
+REFERENCE = BROKER_CONFIG
 
 HEADER = 'ATA,AID,"Availability,Type Code",BPOA,EPOA,Main Account,Sub Account,Fiscal Year,Period,Line Num,Amount Summed\n'
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
+from tests.reference import BROKER_CONFIG
 
 from broker_core.generation.award_rows import RowError
 from broker_core.loading import parse_date
@@ -12,7 +12,7 @@ from broker_core.loading.windows import read_failed_edits, read_submission_windo
 from broker_core.records import FailedEdit, SubmissionWindow
 from broker_core.tas import concat_tas
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "broker-config"
+REFERENCE = BROKER_CONFIG
 
 FE_HEADER = (
     "Fiscal Year,Period,ATA,AID,BPOA,EPOA,Availability Type Code,Main Account,Sub Account,FR Entity,"
