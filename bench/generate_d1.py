@@ -14,55 +14,31 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from broker_core.file_types import FileType
-from broker_core.generation.award_rows import render_award_values
 from broker_core.generation.cache import cache_key
 from broker_core.generation.request import parse_detached_request
-from broker_core.records import RenderedAwardRow
 from broker_entrypoints import sample_data
 from broker_entrypoints.bootstrap import bootstrap
 from broker_entrypoints.config import load_config
 
 AGENCY = sample_data.AGENCIES[0]
-START = dt.date(2016, 10, 1)
+START = sample_data.SAMPLE_START
 DAYS = 365
-TEMPLATES = 500
-
-
-def synthetic_rows(count: int) -> Iterator[RenderedAwardRow]:
-    """Rows built from a pool of fully random templates, each with its own key, PIID and date."""
-    rng = random.Random(1)
-    templates = [sample_data.award_values(FileType.D1, rng, i, AGENCY, START) for i in range(TEMPLATES)]
-    names = [c.name for c in sample_data.D1_COLUMNS]
-    key_at, piid_at, award_at = (
-        names.index("detached_award_proc_unique"),
-        names.index("piid"),
-        names.index("unique_award_key"),
-    )
-    date_at = names.index("action_date")
-    for index in range(count):
-        values = list(templates[index % TEMPLATES])
-        piid = f"BENCH{index:012d}"
-        values[key_at] = f"{AGENCY[4]}_-NONE-_{piid}_0_-NONE-_0"
-        values[piid_at] = piid
-        values[award_at] = f"CONT_AWD_{piid}_{AGENCY[4]}_-NONE-_-NONE-"
-        values[date_at] = (START + dt.timedelta(days=index % DAYS)).strftime("%Y%m%d")
-        yield render_award_values(FileType.D1, values)
 
 
 def load(data_dir: Path, rows: int) -> None:
     broker = bootstrap(load_config(data_dir=data_dir), queue_mode="inline")
     started = time.perf_counter()
-    loaded = broker.award_data.upsert_award_rows(FileType.D1, synthetic_rows(rows))
+    loaded = broker.award_data.upsert_award_rows(
+        FileType.D1, sample_data.bulk_procurement_rows(rows, days=DAYS)
+    )
     elapsed = time.perf_counter() - started
     broker.close()
     print(f"load:     {loaded:>10,} rows in {elapsed:7.1f} s = {loaded / elapsed:>9,.0f} rows/s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import Protocol, Self
 
 from broker_core.file_types import FileType
@@ -203,6 +204,19 @@ class FileStorage(Protocol):
 class JobQueue(Protocol):
     def enqueue(self, task: Task) -> None:
         """Hand a task to a worker. Called only after the creating transaction committed."""
+
+
+class TaskLocks(Protocol):
+    """Makes sure one task runs in one place at a time, across threads and processes."""
+
+    def hold(self, task: Task) -> AbstractContextManager[bool]:
+        """Try to become the only runner of ``task``, without waiting.
+
+        Enters with True when this caller now holds the task, False when another
+        live runner does. The hold ends when the block exits or when the holding
+        process dies (a killed worker must not keep the task forever).
+        """
+        ...
 
 
 class Clock(Protocol):

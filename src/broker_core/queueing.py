@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import threading
+from collections.abc import Iterator
 
 import attrs
 
@@ -16,3 +19,30 @@ class TaskKind(enum.Enum):
 class Task:
     kind: TaskKind
     ref_id: int
+
+
+class ThreadTaskLocks:
+    """:class:`~broker_core.ports.TaskLocks` for one process (threads only).
+
+    Enough when a single process runs every task (local mode, tests); the
+    database adapters provide locks that also hold across processes.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held: set[Task] = set()
+
+    @contextlib.contextmanager
+    def hold(self, task: Task) -> Iterator[bool]:
+        with self._guard:
+            if task in self._held:
+                acquired = False
+            else:
+                self._held.add(task)
+                acquired = True
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                with self._guard:
+                    self._held.discard(task)

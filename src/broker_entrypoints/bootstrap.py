@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 from sqlalchemy.engine import Engine
@@ -16,8 +16,10 @@ from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
 from broker_adapters.sqlalchemy.engine import make_engine
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
+from broker_adapters.sqlalchemy.task_locks import SqlAlchemyTaskLocks
 from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from broker_core.loading.service import LoadService
+from broker_core.ports import FileStorage, JobQueue
 from broker_core.queueing import Task
 from broker_core.services.auth import AuthService
 from broker_core.services.generation import GenerationService
@@ -32,8 +34,8 @@ class Broker:
 
     config: Config
     engine: Engine
-    storage: LocalFileStorage
-    queue: InProcessQueue | InlineQueue
+    storage: FileStorage
+    queue: JobQueue
     generation: GenerationService
     auth: AuthService
     loads: LoadService
@@ -42,11 +44,17 @@ class Broker:
     # The API's view of the broker (see broker_entrypoints.api.services.ApiServices).
     @property
     def download_verifier(self) -> LocalFileStorage | None:
-        return self.storage if self.config.is_local_storage else None
+        return self.storage if isinstance(self.storage, LocalFileStorage) else None
 
     @property
     def cors_origins(self) -> tuple[str, ...]:
         return self.config.cors_origins
+
+    def start_local_worker(self) -> None:
+        """Local mode: start the in-process worker thread and pick up outstanding work."""
+        if isinstance(self.queue, InProcessQueue):
+            self.queue.start()
+            self.generation.recover()
 
     def close(self) -> None:
         if isinstance(self.queue, InProcessQueue):
@@ -55,12 +63,12 @@ class Broker:
 
 
 def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool = True) -> Broker:
-    if config.queue_url != "inprocess":
-        raise ValueError(
-            f"BROKER_QUEUE_URL={config.queue_url!r}: only the in-process queue is available in this build"
-        )
-    if not config.is_local_storage:
-        raise ValueError(f"BROKER_STORAGE_URL={config.storage_url!r}: only file:// storage is available")
+    """Wire the adapters the configuration names.
+
+    ``queue_mode`` applies to the in-process queue only: ``thread`` runs tasks on
+    a worker thread (``broker serve``), ``inline`` runs them in the caller (CLI,
+    RQ workers). With a ``redis://`` queue every process enqueues to RQ.
+    """
     start_mappers()
     engine = make_engine(config.database_url)
     if migrate:
@@ -68,9 +76,7 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
     uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
     clock = SystemClock()
     award_data = SqlAlchemyAwardData(engine)
-    storage = LocalFileStorage(
-        config.storage_root, public_base_url=config.public_url, secret_key=config.secret_key
-    )
+    storage = _storage(config)
     # The queue calls back into the generation service, which itself needs the
     # queue: bind the handler late.
     handler_box: list[Callable[[Task], None]] = []
@@ -78,9 +84,7 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
     def handle(task: Task) -> None:
         handler_box[0](task)
 
-    queue: InProcessQueue | InlineQueue = (
-        InProcessQueue(handle) if queue_mode == "thread" else InlineQueue(handle)
-    )
+    queue = _queue(config, queue_mode, handle)
     generation = GenerationService(
         uow_factory=uow_factory,
         storage=storage,
@@ -88,6 +92,7 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         clock=clock,
         award_data=award_data,
         url_expiry=config.url_expiry,
+        task_locks=SqlAlchemyTaskLocks(engine),
     )
     handler_box.append(generation.run)
     return Broker(
@@ -100,3 +105,25 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         loads=LoadService(store=award_data),
         award_data=award_data,
     )
+
+
+def _storage(config: Config) -> FileStorage:
+    if config.is_local_storage:
+        return LocalFileStorage(
+            config.storage_root, public_base_url=config.public_url, secret_key=config.secret_key
+        )
+    if config.storage_url.startswith("s3://"):
+        from broker_adapters.s3_storage import S3FileStorage  # needs the [s3] extra
+
+        return S3FileStorage.from_url(config.storage_url, endpoint_url=config.s3_endpoint_url)
+    raise ValueError(f"BROKER_STORAGE_URL={config.storage_url!r}: use file:///path or s3://bucket/prefix")
+
+
+def _queue(config: Config, mode: QueueMode, handle: Callable[[Task], None]) -> Any:
+    if config.is_local_queue:
+        return InProcessQueue(handle) if mode == "thread" else InlineQueue(handle)
+    if config.queue_url.startswith(("redis://", "rediss://")):
+        from broker_adapters.rq_queue import RqJobQueue  # needs the [rq] extra
+
+        return RqJobQueue(config.queue_url, job_timeout=config.job_timeout, retries=config.job_retries)
+    raise ValueError(f"BROKER_QUEUE_URL={config.queue_url!r}: use inprocess or redis://host:port/db")

@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from broker_adapters.local_storage import LocalFileStorage
 from broker_core.errors import BrokerError
 from broker_core.file_types import FileType
 from broker_core.loading.service import LoadRejected
@@ -92,17 +93,34 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads (local mode).")
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Several gunicorn processes (broker_entrypoints/gunicorn_conf.py); needs a redis:// queue.",
+)
+@click.option("--workers", type=int, help="API processes with --production (default: 2 x CPUs + 1).")
 @data_dir_option
-def serve(host: str, port: int, threads: int, data_dir: Path | None) -> None:
-    """Run the API (gunicorn) with the in-process generation worker, in local mode."""
+def serve(
+    host: str, port: int, threads: int, production: bool, workers: int | None, data_dir: Path | None
+) -> None:
+    """Run the API under gunicorn: local mode (with the in-process worker) or --production."""
     from broker_entrypoints.server import BrokerServer
 
     config = load_config(data_dir=data_dir, public_url=f"http://{host}:{port}")
-    # Migrate once in the parent so that the worker starts on a current schema.
-    bootstrap(config, queue_mode="inline").close()
+    if production and config.is_local_queue:
+        raise click.UsageError(
+            "--production runs several API processes, which cannot share the in-process queue: "
+            "set BROKER_QUEUE_URL=redis://... and run `broker worker`"
+        )
+    # Migrate once in the parent so that every API process starts on a current schema.
+    with _user_errors():
+        bootstrap(config, queue_mode="inline").close()
     console.print(f"Broker data in {config.data_dir}; API on http://{host}:{port}/")
-    BrokerServer(config, host=host, port=port, threads=threads).run()
+    if production:
+        BrokerServer.production(config, host=host, port=port, workers=workers).run()
+    else:
+        BrokerServer(config, host=host, port=port, threads=threads).run()
 
 
 @main.command()
@@ -275,12 +293,15 @@ class _ForegroundQueue:
         self._handler(task)
 
 
-def _stored_path(broker: Broker, job_id: int) -> Path | None:
+def _stored_path(broker: Broker, job_id: int) -> Path | str | None:
+    """Where the file is: a local path, or the object's location in remote storage."""
     with broker.generation.uow_factory() as uow:
         job = uow.jobs.get(job_id)
     if job is None or not job.filename:
         return None
-    return broker.storage.path_for(job.filename)
+    if isinstance(broker.storage, LocalFileStorage):
+        return broker.storage.path_for(job.filename)
+    return f"{broker.config.storage_url.rstrip('/')}/{job.filename}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,13 @@ class Config:
     public_url: str
     cors_origins: tuple[str, ...] = ("*",)
     url_expiry: int = 60
+    #: Endpoint of an S3-compatible server (None: AWS itself).
+    s3_endpoint_url: str | None = None
+    #: RQ: seconds a generation may run before the worker kills it, and retries after a failure.
+    job_timeout: int = 3600
+    job_retries: int = 2
+    #: RQ: seconds without a heartbeat after which a worker (and the job it ran) counts as dead.
+    worker_ttl: int = 60
 
     @property
     def storage_root(self) -> Path:
@@ -33,6 +40,10 @@ class Config:
     @property
     def is_local_storage(self) -> bool:
         return self.storage_url.startswith("file://")
+
+    @property
+    def is_local_queue(self) -> bool:
+        return self.queue_url == "inprocess"
 
 
 def load_config(
@@ -55,8 +66,25 @@ def load_config(
         cors_origins=tuple(
             o.strip() for o in (env.get("BROKER_CORS_ORIGINS") or "*").split(",") if o.strip()
         ),
-        url_expiry=int(env.get("BROKER_URL_EXPIRY") or 60),
+        url_expiry=_positive_int(env, "BROKER_URL_EXPIRY", 60),
+        s3_endpoint_url=env.get("BROKER_S3_ENDPOINT_URL") or None,
+        job_timeout=_positive_int(env, "BROKER_JOB_TIMEOUT", 3600),
+        job_retries=_positive_int(env, "BROKER_JOB_RETRIES", 2, minimum=0),
+        worker_ttl=_positive_int(env, "BROKER_WORKER_TTL", 60),
     )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ValueError(f"{name}: must be at least {minimum}")
+    return value
 
 
 def _secret_key(env: Mapping[str, str], root: Path) -> bytes:

@@ -13,12 +13,19 @@ log = logging.getLogger(__name__)
 
 
 class BrokerServer(BaseApplication):
-    """One worker process with threads: local mode keeps one in-process generation queue,
-    and SQLite serialises writers anyway, so more processes would only contend."""
+    """gunicorn configured in code.
 
-    def __init__(self, config: Config, *, host: str, port: int, threads: int = 8) -> None:
+    Local mode: one worker process with threads, because the in-process
+    generation queue lives in one process and SQLite serialises writers anyway.
+    Production (:meth:`production`): the settings of
+    :mod:`broker_entrypoints.gunicorn_conf`, several processes.
+    """
+
+    def __init__(
+        self, config: Config, *, host: str, port: int, threads: int = 8, options: dict[str, Any] | None = None
+    ) -> None:
         self.config_obj = config
-        self.options = {
+        self.options = options or {
             "bind": f"{host}:{port}",
             "workers": 1,
             "worker_class": "gthread",
@@ -30,6 +37,22 @@ class BrokerServer(BaseApplication):
             "loglevel": "info",
         }
         super().__init__()
+
+    @classmethod
+    def production(cls, config: Config, *, host: str, port: int, workers: int | None = None) -> BrokerServer:
+        from broker_entrypoints import gunicorn_conf
+
+        options = {
+            name: getattr(gunicorn_conf, name)
+            for name in (
+                "workers", "worker_class", "threads", "timeout", "graceful_timeout", "keepalive",
+                "max_requests", "max_requests_jitter", "accesslog", "errorlog", "loglevel", "preload_app",
+            )
+        }  # fmt: skip
+        options["bind"] = f"{host}:{port}"
+        if workers is not None:
+            options["workers"] = workers
+        return cls(config, host=host, port=port, options=options)
 
     def load_config(self) -> None:
         for key, value in self.options.items():

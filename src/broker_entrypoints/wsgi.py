@@ -1,7 +1,10 @@
 """WSGI entry point: ``gunicorn broker_entrypoints.wsgi:app`` (configured by ``BROKER_*`` variables).
 
 In local mode each process also runs the in-process generation worker, and
-re-enqueues the work the database says is outstanding when it starts.
+re-enqueues the work the database says is outstanding when it starts. With a
+``redis://`` queue the API only enqueues; ``broker worker`` processes run the
+work. Migrations are applied once by ``broker migrate`` (or ``broker serve``)
+before the processes start, not by every API process.
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ from broker_entrypoints.config import Config, load_config
 
 
 def build_app(config: Config) -> tuple[falcon.App, Broker]:
-    broker = bootstrap(config, queue_mode="thread")
-    broker.queue.start()  # type: ignore[union-attr]
-    broker.generation.recover()
+    broker = bootstrap(config, queue_mode="thread", migrate=config.is_local_queue)
+    broker.start_local_worker()
     return create_app(broker), broker
 
 

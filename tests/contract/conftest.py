@@ -1,19 +1,17 @@
 """Fixtures of the port contract tests: every test runs once per database adapter.
 
-Each adapter param builds a fresh, migrated database. To add one (e.g. the
-PostgreSQL adapter), add its name to ``ADAPTERS`` and a branch to
-:func:`_fresh_database_url`.
+Each adapter param builds a fresh, migrated database: a SQLite file, or a new
+database on the session's PostgreSQL server.
 """
 
 from __future__ import annotations
 
-import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
@@ -21,11 +19,9 @@ from broker_adapters.sqlalchemy.engine import make_engine
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
 from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.servers import PostgresServer
 
-#: PostgreSQL runs only when a throwaway database is provided (its public schema is wiped).
-POSTGRESQL_URL = os.environ.get("BROKER_TEST_POSTGRESQL_URL")
-
-ADAPTERS = ["sqlite", *(["postgresql"] if POSTGRESQL_URL else [])]
+ADAPTERS = ["sqlite", "postgresql"]
 
 
 @attrs.define
@@ -37,24 +33,19 @@ class Adapter:
     award_data: SqlAlchemyAwardData
 
 
-def _fresh_database_url(name: str, tmp_path: Path) -> str:
+def fresh_database_url(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if name == "sqlite":
         return f"sqlite:///{tmp_path / 'broker.db'}"
     if name == "postgresql":
-        assert POSTGRESQL_URL is not None
-        engine = make_engine(POSTGRESQL_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        return POSTGRESQL_URL
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        return server.create_database(f"contract_{uuid.uuid4().hex[:12]}")
     raise ValueError(name)
 
 
 @pytest.fixture(params=ADAPTERS)
 def adapter(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Adapter]:
     start_mappers()
-    url = _fresh_database_url(request.param, tmp_path)
+    url = fresh_database_url(request.param, tmp_path, request)
     engine = make_engine(url)
     upgrade(engine)
     try:

@@ -29,8 +29,16 @@ from broker_core.generation.rendering import file_chunks, header_line
 from broker_core.generation.request import parse_detached_request, parse_job_id
 from broker_core.generation.status import detached_status, unknown_job_status
 from broker_core.jobs import Job, JobStatus, JobType
-from broker_core.ports import AwardDataReader, Clock, FileStorage, JobQueue, UnitOfWork, UnitOfWorkFactory
-from broker_core.queueing import Task, TaskKind
+from broker_core.ports import (
+    AwardDataReader,
+    Clock,
+    FileStorage,
+    JobQueue,
+    TaskLocks,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from broker_core.queueing import Task, TaskKind, ThreadTaskLocks
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,8 @@ class GenerationService:
     award_data: AwardDataReader
     #: Lifetime of download URLs in seconds (the original's presigned URLs lasted 60 s).
     url_expiry: int = 60
+    #: Keeps one runner per task; the default only sees this process's threads.
+    task_locks: TaskLocks = attrs.field(factory=ThreadTaskLocks)
 
     # ------------------------------------------------------------------ API side
 
@@ -83,11 +93,19 @@ class GenerationService:
     # ------------------------------------------------------------------ worker side
 
     def run(self, task: Task, progress: Progress | None = None) -> None:
-        """Carry out one queued task. Safe to run twice: finished work is not redone."""
-        if task.kind is TaskKind.GENERATE_D_FILE:
-            self._run_d_generation(task.ref_id, progress)
-        else:
-            self._run_a_generation(task.ref_id, progress)
+        """Carry out one queued task. Safe to run twice: finished work is not redone.
+
+        If another live worker is already running the task, this returns at
+        once: that worker finishes it (or dies, freeing it for the next sweep).
+        """
+        with self.task_locks.hold(task) as held:
+            if not held:
+                log.info("%s is already running elsewhere", task)
+                return
+            if task.kind is TaskKind.GENERATE_D_FILE:
+                self._run_d_generation(task.ref_id, progress)
+            else:
+                self._run_a_generation(task.ref_id, progress)
 
     def recover(self) -> int:
         """Re-enqueue every generation the database says is outstanding; returns how many."""

@@ -1,0 +1,39 @@
+"""gunicorn settings for production (several API processes sharing PostgreSQL, Redis and S3).
+
+Used by ``broker serve --production`` and usable directly::
+
+    gunicorn -c python:broker_entrypoints.gunicorn_conf broker_entrypoints.wsgi:app
+
+Every value can be overridden with a ``BROKER_GUNICORN_*`` variable or on the
+gunicorn command line.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("BROKER_GUNICORN_BIND", "127.0.0.1:8000")
+# Requests spend their time waiting on the database, not the CPU: the usual
+# 2 x cores + 1 processes, each with a few threads.
+workers = _int("BROKER_GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+worker_class = "gthread"
+threads = _int("BROKER_GUNICORN_THREADS", 4)
+# Generation runs in RQ workers, so no request should take long; a stuck
+# process is recycled after this many seconds.
+timeout = _int("BROKER_GUNICORN_TIMEOUT", 60)
+graceful_timeout = 30
+keepalive = 5
+# Recycle processes now and then so that slow leaks cannot accumulate.
+max_requests = _int("BROKER_GUNICORN_MAX_REQUESTS", 10_000)
+max_requests_jitter = 1_000
+accesslog = os.environ.get("BROKER_GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("BROKER_GUNICORN_LOG_LEVEL", "info")
+# Each worker builds its own app (and database pool) after the fork.
+preload_app = False
