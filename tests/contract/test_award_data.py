@@ -170,6 +170,18 @@ def test_upsert_replaces_rows_by_unique_key(
     ]
 
 
+@pytest.mark.parametrize("file_type", [FileType.D1, FileType.D2])
+def test_a_key_repeated_within_one_load_keeps_its_last_row(
+    adapter: Adapter, small_batches: SqlAlchemyAwardData, file_type: FileType
+) -> None:
+    first, second = award("dup", START), award("dup", END)
+    rows = [award("a", START), first, award("b", START), second, award("c", START)]
+    assert small_batches.upsert_award_rows(file_type, rows) == 5
+    assert count_rows(adapter, tables.AWARD_TABLES[file_type][0]) == 4
+    # The last version, in the place of the first (as one upsert after another would leave it).
+    assert lines(small_batches, file_type) == [rows[0].line, second.line, rows[2].line, rows[4].line]
+
+
 def test_upsert_can_deactivate_a_d2_row(award_data: SqlAlchemyAwardData) -> None:
     award_data.upsert_award_rows(FileType.D2, [award("k", START)])
     award_data.upsert_award_rows(FileType.D2, [award("k", START, is_active=False)])

@@ -19,6 +19,7 @@ from broker_adapters.sqlalchemy.engine import (
     filter_for_key_order,
     upsert,
 )
+from broker_adapters.sqlalchemy.pg_copy import copy_upsert
 from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType
 from broker_core.records import (
@@ -222,7 +223,13 @@ class SqlAlchemyAwardData:
             return value
 
         with self._writing() as conn:
-            written = self._insert_all(conn, stmt, map(values, rows))
+            if conn.dialect.name == "postgresql":
+                keys = [unique_name, *columns[1:]]
+                written = copy_upsert(
+                    conn, table, unique_name, keys, ([v[k] for k in keys] for v in map(values, rows))
+                )
+            else:
+                written = self._insert_all(conn, stmt, map(values, rows))
             if file_type is FileType.D1:
                 self._record_load(conn, FPDS, now)
         return written
