@@ -91,16 +91,44 @@ class PostgresServer:
             if os.geteuid() == 0:
                 shutil.chown(self.root, "postgres", "postgres")
             subprocess.run(
-                [*self._as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-E", "UTF8",
-                 "--locale=C.UTF-8", "-U", self.superuser],
+                [
+                    *self._as_user,
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "-U",
+                    self.superuser,
+                ],
                 check=False,
                 capture_output=True,
             ).check_returncode()
         # Durability settings off: a test cluster is thrown away, and fsync dominates its run time.
         self.process = subprocess.Popen(
-            [*self._as_user, str(bindir / "postgres"), "-D", str(data), "-h", "127.0.0.1",
-             "-p", str(self.port), "-k", str(self.root), "-c", "fsync=off",
-             "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"],
+            [
+                *self._as_user,
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.root),
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=open(self.root / "postgres.log", "ab"),  # noqa: SIM115 - lives as long as the server
         )
@@ -157,8 +185,19 @@ class RedisServer:
             raise RuntimeError("Redis is not installed (apt-get install redis-server)")
         self.root.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.root)],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

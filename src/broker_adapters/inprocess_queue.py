@@ -20,6 +20,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from broker_core.queueing import Task
@@ -45,6 +46,7 @@ class InProcessQueue:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._unfinished = 0  # queued plus running
+        self._pending: Counter[Task] = Counter()  # the same, per task
         self._threads: list[threading.Thread] = []
         self._closed = False
         self._discard = False
@@ -67,7 +69,13 @@ class InProcessQueue:
             if self._closed:
                 raise RuntimeError("the job queue has been stopped")
             self._unfinished += 1
+            self._pending[task] += 1
             self._queue.put(task)
+
+    def is_pending(self, task: Task) -> bool:
+        """True while the task is queued here or running on one of the worker threads."""
+        with self._lock:
+            return self._pending[task] > 0
 
     def start(self) -> None:
         """Launch the worker threads (no-op if they are already running)."""
@@ -136,6 +144,9 @@ class InProcessQueue:
             finally:
                 with self._idle:
                     self._unfinished -= 1
+                    self._pending[task] -= 1
+                    if self._pending[task] <= 0:
+                        del self._pending[task]
                     if self._unfinished == 0:
                         self._idle.notify_all()
 
@@ -149,12 +160,26 @@ class InlineQueue:
 
     def __init__(self, handler: Handler) -> None:
         self._handler = handler
+        self._lock = threading.Lock()
+        self._running: Counter[Task] = Counter()
 
     def enqueue(self, task: Task) -> None:
+        with self._lock:
+            self._running[task] += 1
         try:
             self._handler(task)
         except Exception:
             log.exception("task %s failed", task)
+        finally:
+            with self._lock:
+                self._running[task] -= 1
+                if self._running[task] <= 0:
+                    del self._running[task]
+
+    def is_pending(self, task: Task) -> bool:
+        """Only while some caller is running the task inside :meth:`enqueue`; never queued."""
+        with self._lock:
+            return self._running[task] > 0
 
     def join_idle(self, timeout: float | None = None) -> bool:
         """Always idle: work is done by the time :meth:`enqueue` returns."""

@@ -7,7 +7,8 @@ stay inside the root even when symlinks are involved.
 Writes stream to a hidden temporary file next to the target
 (``.<name>.<uuid>.partial``), are fsynced and then renamed into place with
 :func:`os.replace`, so a reader sees either the previous object or the complete
-new one, never a partial file.
+new one, never a partial file. A writer killed before it could clean up leaves
+its temporary file behind; :meth:`LocalFileStorage.discard_partial` removes those.
 
 Downloads go through the API (``GET /v1/files/{key}``) with links signed by
 :meth:`LocalFileStorage.url` and checked by :meth:`LocalFileStorage.verify`:
@@ -32,6 +33,8 @@ CHUNK_SIZE = 64 * 1024
 
 _EXPIRES = re.compile(r"[0-9]{1,15}")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
+#: The temporary file of a write in progress (or of a writer that died): ``.<name>.<uuid>.partial``.
+_PARTIAL = re.compile(r"\.(?P<name>.+)\.(?P<uuid>[0-9a-f]{32})\.partial", re.DOTALL)
 
 
 class LocalFileStorage:
@@ -59,6 +62,15 @@ class LocalFileStorage:
             if segment in ("", ".", ".."):
                 raise ValueError(f"storage key has an empty, '.' or '..' segment: {key!r}")
         return key
+
+    @classmethod
+    def validate_key_prefix(cls, prefix: str) -> str:
+        """Return ``prefix`` if keys may start with it (empty, a safe key, or one plus ``/``), else raise."""
+        if not isinstance(prefix, str):
+            raise ValueError("storage key prefix must be a string")
+        if prefix:
+            cls.validate_key(prefix.removesuffix("/"))
+        return prefix
 
     def path_for(self, key: str) -> Path:
         """The file that holds (or would hold) ``key``; raises :class:`ValueError` for unsafe keys."""
@@ -115,6 +127,32 @@ class LocalFileStorage:
             quote_via=urllib.parse.quote,
         )
         return f"{self.public_base_url}/v1/files/{urllib.parse.quote(key, safe='/')}?{query}"
+
+    def discard_partial(self, prefix: str) -> int:
+        """Delete the temporary files of writes under ``prefix`` whose writer died; return how many.
+
+        A write in progress under ``prefix`` would lose its temporary file too (and
+        then fail), so call it when no writer is active there. Stored objects are untouched.
+        """
+        self.validate_key_prefix(prefix)
+        directory, _, _ = prefix.rpartition("/")
+        start = self.path_for(directory) if directory else self.root
+        if not start.is_dir() or start.is_symlink():
+            return 0
+        removed = 0
+        for dirpath, _dirnames, filenames in os.walk(start):
+            relative = Path(dirpath).relative_to(self.root).as_posix()
+            for filename in filenames:
+                match = _PARTIAL.fullmatch(filename)
+                if match is None:
+                    continue
+                key = match["name"] if relative == "." else f"{relative}/{match['name']}"
+                if not key.startswith(prefix):
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(dirpath, filename))
+                    removed += 1
+        return removed
 
     # ------------------------------------------------------------------ signed links
 

@@ -200,10 +200,29 @@ class FileStorage(Protocol):
     def url(self, key: str, *, filename: str, expires_in: int) -> str:
         """A URL from which the object can be downloaded until it expires."""
 
+    def discard_partial(self, prefix: str) -> int:
+        """Remove incomplete writes under a key prefix left by a writer that died; return how many.
+
+        ``prefix`` is matched against keys as a plain string (``""``: everything).
+        Completed objects are untouched. A write still in progress under ``prefix``
+        would be discarded too (and then fail), so call it only when no writer is active there.
+        """
+
 
 class JobQueue(Protocol):
     def enqueue(self, task: Task) -> None:
-        """Hand a task to a worker. Called only after the creating transaction committed."""
+        """Hand a task to a worker. Called only after the creating transaction committed.
+
+        May raise when the queue is unreachable; the database still says the
+        work is outstanding, so a later sweep enqueues it again.
+        """
+
+    def is_pending(self, task: Task) -> bool:
+        """Whether a worker will still run this task without being told again.
+
+        True while the task waits in the queue or runs on a live worker; False
+        once it has run (or failed), or when the worker running it has died.
+        """
 
 
 class TaskLocks(Protocol):

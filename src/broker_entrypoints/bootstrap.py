@@ -125,5 +125,10 @@ def _queue(config: Config, mode: QueueMode, handle: Callable[[Task], None]) -> A
     if config.queue_url.startswith(("redis://", "rediss://")):
         from broker_adapters.rq_queue import RqJobQueue  # needs the [rq] extra
 
-        return RqJobQueue(config.queue_url, job_timeout=config.job_timeout, retries=config.job_retries)
+        return RqJobQueue(
+            config.queue_url,
+            job_timeout=config.job_timeout,
+            retries=config.job_retries,
+            worker_ttl=config.worker_ttl,
+        )
     raise ValueError(f"BROKER_QUEUE_URL={config.queue_url!r}: use inprocess or redis://host:port/db")

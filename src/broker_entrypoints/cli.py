@@ -22,7 +22,7 @@ from broker_core.queueing import Task
 from broker_core.services.auth import parse_affiliation
 from broker_entrypoints import sample_data
 from broker_entrypoints.bootstrap import Broker, bootstrap
-from broker_entrypoints.config import load_config
+from broker_entrypoints.config import Config, load_config
 
 console = Console(stderr=True)
 
@@ -231,6 +231,61 @@ def load_sample(rows: int, data_dir: Path | None) -> None:
     console.print("Sample data loaded.")
 
 
+# ----------------------------------------------------------------------------- RQ worker
+
+
+def _redis_queue_config(data_dir: Path | None, command: str) -> Config:
+    config = load_config(data_dir=data_dir)
+    if not config.queue_url.startswith(("redis://", "rediss://")):
+        raise click.UsageError(
+            f"`broker {command}` needs a Redis queue, but BROKER_QUEUE_URL is {config.queue_url!r}: "
+            "set BROKER_QUEUE_URL=redis://host:port/db"
+        )
+    return config
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Quit once the queue is empty (after the first sweep).")
+@click.option(
+    "--sweep-interval",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds between sweeps that re-enqueue outstanding jobs RQ lost (Redis outage, dead worker).",
+)
+@data_dir_option
+def worker(burst: bool, sweep_interval: float, data_dir: Path | None) -> None:
+    """Run an RQ worker for BROKER_QUEUE_URL (run `broker migrate` first)."""
+    import logging
+
+    from broker_entrypoints.worker import run_worker
+
+    config = _redis_queue_config(data_dir, "worker")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with _user_errors():
+        run_worker(config, burst=burst, sweep_interval=sweep_interval)
+
+
+@main.command()
+@data_dir_option
+def requeue(data_dir: Path | None) -> None:
+    """Run one sweep: enqueue every outstanding generation that RQ no longer holds."""
+    from broker_adapters.rq_queue import QueueUnavailable
+
+    config = _redis_queue_config(data_dir, "requeue")
+    with _user_errors():
+        broker = bootstrap(config, queue_mode="inline")
+        try:
+            count = broker.generation.sweep()
+        except QueueUnavailable as exc:
+            console.print(f"[red]Error:[/red] {exc}")
+            raise SystemExit(1) from None
+        finally:
+            broker.close()
+    console.print(f"Re-enqueued {count} outstanding job(s).")
+    click.echo(count)
+
+
 # ----------------------------------------------------------------------------- generate
 
 
@@ -291,6 +346,9 @@ class _ForegroundQueue:
 
     def enqueue(self, task: Task) -> None:
         self._handler(task)
+
+    def is_pending(self, task: Task) -> bool:
+        return False  # runs each task inside enqueue
 
 
 def _stored_path(broker: Broker, job_id: int) -> Path | str | None:

@@ -177,18 +177,31 @@ class FakeStorage:
     def url(self, key: str, *, filename: str, expires_in: int) -> str:
         return f"https://files.example/{key}?expires_in={expires_in}"
 
+    def discard_partial(self, prefix: str) -> int:
+        return 0  # writes here are all-or-nothing in memory: nothing partial is ever left
+
 
 class FakeQueue:
-    """Collects tasks; ``run_all`` hands them to the handler (a worker, in tests' time)."""
+    """Collects tasks; tests hand them to the service's ``run`` (a worker, in tests' time).
+
+    ``broken`` makes every call raise, like an unreachable Redis; ``running``
+    holds tasks a (fake) live worker has taken off the queue and is still running.
+    """
 
     def __init__(self) -> None:
         self.tasks: list[Task] = []
+        self.running: set[Task] = set()
         self.broken = False
 
     def enqueue(self, task: Task) -> None:
         if self.broken:
             raise ConnectionError("queue unavailable")
         self.tasks.append(task)
+
+    def is_pending(self, task: Task) -> bool:
+        if self.broken:
+            raise ConnectionError("queue unavailable")
+        return task in self.tasks or task in self.running
 
 
 class FakeClock:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 
 from broker_core.errors import GenerationFailed, RequestInvalid
 from broker_core.file_types import FileType
+from broker_core.jobs import JobStatus
 from broker_core.queueing import TaskKind
 from broker_core.records import RenderedAwardRow
 from broker_core.services.generation import GenerationService
@@ -131,12 +133,85 @@ def test_unexpected_error_gives_a_readable_message(parts) -> None:
     assert status.status == "failed" and "boom" not in status.message and status.message
 
 
-def test_queue_failure_marks_the_job_failed(parts) -> None:
-    service, queue, _, _, _ = parts
+def test_queue_failure_leaves_the_job_waiting_for_the_sweep(parts, caplog) -> None:
+    service, queue, storage, _, _ = parts
     queue.broken = True
-    status = service.request_detached(D1_REQUEST, user_id=1)
-    assert status.status == "failed"
-    assert status.message.startswith("The generation could not be queued")
+    with caplog.at_level(logging.ERROR, logger="broker_core.services.generation"):
+        status = service.request_detached(D1_REQUEST, user_id=1)
+    assert (status.status, status.message) == ("waiting", "")
+    assert not queue.tasks
+    assert any("could not enqueue" in r.getMessage() for r in caplog.records)
+
+    with pytest.raises(ConnectionError):  # still down: the sweep fails, the job keeps waiting
+        service.sweep()
+    assert service.detached_status(status.job_id).status == "waiting"
+
+    queue.broken = False  # the queue is back
+    assert service.sweep() == 1
+    assert service.sweep() == 0  # already queued: not twice
+    _work(service, queue)
+    assert service.detached_status(status.job_id).status == "finished"
+    assert len(storage.objects) == 1
+    assert service.sweep() == 0
+
+
+def test_sweep_leaves_queued_and_running_tasks_alone(parts) -> None:
+    service, queue, _, _, _ = parts
+    service.request_detached(D1_REQUEST, user_id=1)
+    service.request_detached({"file_type": "A", "cgac_code": "020", "year": 2017, "period": 6}, 1)
+    assert len(queue.tasks) == 2
+    assert service.sweep() == 0
+    assert len(queue.tasks) == 2
+
+    queue.running.update(queue.tasks)  # live workers took them and are still at it
+    queue.tasks.clear()
+    assert service.sweep() == 0
+    assert not queue.tasks
+
+
+class _WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing in the service gets to handle it."""
+
+
+def test_sweep_requeues_the_task_of_a_dead_worker_and_the_rerun_finishes(parts, monkeypatch) -> None:
+    service, queue, storage, _, _ = parts
+    first = service.request_detached(D1_REQUEST, user_id=1)
+    a_file = service.request_detached({"file_type": "A", "cgac_code": "020", "year": 2017, "period": 6}, 1)
+    tasks = list(queue.tasks)
+    queue.tasks.clear()
+
+    def killed(key, chunks):
+        raise _WorkerKilled
+
+    monkeypatch.setattr(storage, "write", killed)
+    for task in tasks:  # each worker dies halfway through its task
+        queue.running.add(task)
+        with pytest.raises(_WorkerKilled):
+            service.run(task)
+    with service.uow_factory() as uow:  # the API says "waiting"; the rows say running
+        assert {uow.jobs.get(j.job_id).status for j in (first, a_file)} == {JobStatus.RUNNING}
+    assert service.sweep() == 0  # their workers still look alive
+
+    queue.running.clear()  # their heartbeats are gone
+    monkeypatch.undo()
+    assert service.sweep() == 2
+    assert {t.kind for t in queue.tasks} == {TaskKind.GENERATE_D_FILE, TaskKind.GENERATE_A_FILE}
+    _work(service, queue)
+    assert service.detached_status(first.job_id).status == "finished"
+    assert service.detached_status(a_file.job_id).status == "finished"
+    assert service.sweep() == 0
+
+
+def test_sweep_ignores_finished_and_failed_work(parts) -> None:
+    service, queue, storage, _, _ = parts
+    service.request_detached(D1_REQUEST, user_id=1)
+    _work(service, queue)
+    storage.fail_with = GenerationFailed("The storage is full")
+    failed = service.request_detached(D1_REQUEST | {"cgac_code": "097"}, user_id=1)
+    _work(service, queue)
+    assert service.detached_status(failed.job_id).status == "failed"
+    assert service.sweep() == 0
+    assert not queue.tasks
 
 
 def test_recover_requeues_outstanding_work_and_running_twice_is_harmless(parts) -> None:

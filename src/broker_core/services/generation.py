@@ -2,7 +2,9 @@
 
 The database rows (jobs, file generations) are the truth about every
 generation; a queued :class:`Task` only says "go and look at row N". That is
-what lets a restarted process pick up outstanding work (:meth:`recover`).
+what lets a restarted process pick up outstanding work (:meth:`recover`), and
+a periodic :meth:`sweep` enqueue again what the queue lost: a task that could
+not be enqueued (queue down) or whose worker died.
 """
 
 from __future__ import annotations
@@ -108,7 +110,35 @@ class GenerationService:
                 self._run_a_generation(task.ref_id, progress)
 
     def recover(self) -> int:
-        """Re-enqueue every generation the database says is outstanding; returns how many."""
+        """Re-enqueue every generation the database says is outstanding; returns how many.
+
+        For a queue that forgets everything when its process stops (local mode,
+        at start-up): it enqueues without asking the queue what it still holds.
+        """
+        tasks = self._outstanding_tasks()
+        for task in tasks:
+            self.queue.enqueue(task)
+        return len(tasks)
+
+    def sweep(self) -> int:
+        """Enqueue every outstanding task that no worker will run otherwise; returns how many.
+
+        Outstanding is what :meth:`recover` picks up; of that, a task still
+        queued or running on a live worker (:meth:`JobQueue.is_pending`) is left
+        alone. Catches tasks whose enqueue failed and tasks whose worker died.
+        Errors of the queue (e.g. it is down) propagate: the next sweep tries again.
+        """
+        count = 0
+        for task in self._outstanding_tasks():
+            if not self.queue.is_pending(task):
+                self.queue.enqueue(task)
+                count += 1
+        if count:
+            log.info("sweep: enqueued %d outstanding task(s)", count)
+        return count
+
+    def _outstanding_tasks(self) -> list[Task]:
+        """Tasks of every generation the database says is not done: some active job waits on it."""
         tasks: list[Task] = []
         with self.uow_factory() as uow:
             for generation in uow.file_generations.unfinished():
@@ -116,9 +146,7 @@ class GenerationService:
                     tasks.append(Task(TaskKind.GENERATE_D_FILE, _id(generation.file_generation_id)))
             for job in uow.jobs.active_detached_a_jobs():
                 tasks.append(Task(TaskKind.GENERATE_A_FILE, _id(job.job_id)))
-        for task in tasks:
-            self.queue.enqueue(task)
-        return len(tasks)
+        return tasks
 
     # ------------------------------------------------------------------ request helpers
 
@@ -171,11 +199,15 @@ class GenerationService:
         return None
 
     def _enqueue(self, task: Task) -> None:
+        """Enqueue after the commit; if the queue is down, leave the job waiting for the sweep.
+
+        The committed rows already say the work is outstanding, so failing the
+        job would throw away a request that a later :meth:`sweep` can still serve.
+        """
         try:
             self.queue.enqueue(task)
-        except Exception as exc:  # the queue is outside our control; record the failure truthfully
-            log.exception("could not enqueue %s", task)
-            self._fail_task(task, f"The generation could not be queued: {exc}")
+        except Exception:  # the queue is outside our control (e.g. Redis down)
+            log.exception("could not enqueue %s; it stays waiting until the next sweep", task)
 
     # ------------------------------------------------------------------ worker helpers
 
@@ -216,6 +248,8 @@ class GenerationService:
             generation.end_date,
         )
         try:
+            # We hold the task lock, so anything half-written here is a dead runner's leftover.
+            self.storage.discard_partial(posixpath.dirname(key) + "/")
             size = self.storage.write(
                 key, file_chunks(header, lines, generation.file_format, progress=progress)
             )
@@ -247,6 +281,7 @@ class GenerationService:
         name = naming.a_file_name(year, period, int(self.clock.now().timestamp()))
         key = posixpath.join("generated", f"a{job_id}", name)
         try:
+            self.storage.discard_partial(posixpath.dirname(key) + "/")
             size = self.storage.write(key, self._a_file_chunks(job.agency_code, year, period, progress))
         except Exception as exc:
             log.exception("A generation for job %s failed", job_id)

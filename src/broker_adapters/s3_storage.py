@@ -1,0 +1,266 @@
+"""S3 :class:`~broker_core.ports.FileStorage`: objects in one bucket, under an optional key prefix.
+
+Keys are the same relative POSIX keys as in local mode (validated by
+:meth:`LocalFileStorage.validate_key`) and are stored as ``<prefix>/<key>``.
+
+Writes stream: chunks are buffered only up to ``part_size`` bytes, each full part
+is sent with ``upload_part`` and the object appears when
+``complete_multipart_upload`` succeeds, so readers see the previous object or
+the complete new one. A failed write aborts its multipart upload. A stream
+shorter than one part is sent with a single ``put_object``. A writer killed
+before it could abort leaves an incomplete upload (invisible, but billed);
+:meth:`S3FileStorage.discard_partial` removes those.
+
+Downloads are presigned ``GET`` URLs served by S3 itself, carrying a
+``Content-Disposition: attachment`` header with the download filename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from broker_adapters.local_storage import CHUNK_SIZE, LocalFileStorage
+
+MiB = 1024 * 1024
+#: S3's smallest part (every part but the last must be at least this big).
+MIN_PART_SIZE = 5 * MiB
+#: S3's largest part.
+MAX_PART_SIZE = 5 * 1024 * MiB
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._ ()-]")
+_MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
+def _client_config(endpoint_url: str | None) -> Config:
+    return Config(
+        signature_version="s3v4",
+        retries={"max_attempts": 5, "mode": "standard"},
+        connect_timeout=10,
+        read_timeout=60,
+        # S3-compatible servers (MinIO, moto, ...) are usually not reachable as <bucket>.<host>.
+        s3={"addressing_style": "path" if endpoint_url else "auto"},
+    )
+
+
+class S3FileStorage:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str | None = None,
+        part_size: int = 8 * MiB,
+        client: Any | None = None,
+    ) -> None:
+        if not isinstance(bucket, str) or not _BUCKET_NAME.fullmatch(bucket):
+            raise ValueError(f"not a valid S3 bucket name: {bucket!r}")
+        if not MIN_PART_SIZE <= part_size <= MAX_PART_SIZE:
+            raise ValueError(f"part_size must be between 5 MiB and 5 GiB, not {part_size}")
+        prefix = prefix.strip("/")
+        if prefix:
+            try:
+                LocalFileStorage.validate_key(prefix)
+            except ValueError:
+                raise ValueError(f"not a valid S3 key prefix: {prefix!r}") from None
+        self.bucket = bucket
+        self.prefix = prefix
+        self.part_size = part_size
+        self._client: Any = (
+            client
+            if client is not None
+            else boto3.client("s3", endpoint_url=endpoint_url, config=_client_config(endpoint_url))
+        )
+
+    @classmethod
+    def from_url(cls, url: str, *, endpoint_url: str | None = None) -> S3FileStorage:
+        """Storage for ``s3://bucket`` or ``s3://bucket/some/prefix`` (the ``BROKER_STORAGE_URL`` form)."""
+        problem = f"BROKER_STORAGE_URL={url!r} is not a valid S3 location (use s3://bucket/prefix)"
+        try:
+            parts = urllib.parse.urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise ValueError(problem) from None
+        if (
+            parts.scheme != "s3"
+            or not parts.hostname
+            or parts.netloc != parts.hostname
+            or port is not None
+            or parts.query
+            or parts.fragment
+            or "?" in url
+            or "#" in url
+        ):
+            raise ValueError(problem)
+        try:
+            return cls(parts.netloc, parts.path, endpoint_url=endpoint_url)
+        except ValueError as error:
+            raise ValueError(f"{problem}: {error}") from None
+
+    # ------------------------------------------------------------------ keys
+
+    def object_key(self, key: str) -> str:
+        """The S3 object key that holds ``key``; raises :class:`ValueError` for unsafe keys."""
+        LocalFileStorage.validate_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    # ------------------------------------------------------------------ FileStorage
+
+    def write(self, key: str, chunks: Iterable[bytes]) -> int:
+        name = self.object_key(key)
+        part_size = self.part_size
+        buffer = bytearray()
+        size = 0
+        upload_id: str | None = None
+        parts: list[dict[str, Any]] = []
+
+        def send_part(body: bytes) -> None:
+            assert upload_id is not None
+            number = len(parts) + 1
+            response = self._client.upload_part(
+                Bucket=self.bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=body
+            )
+            part = {"PartNumber": number, "ETag": response["ETag"]}
+            part.update({k: v for k, v in response.items() if k.startswith("Checksum") and v})
+            parts.append(part)
+
+        try:
+            for chunk in chunks:
+                buffer += chunk
+                size += len(chunk)
+                while len(buffer) >= part_size:
+                    if upload_id is None:
+                        upload_id = self._client.create_multipart_upload(Bucket=self.bucket, Key=name)[
+                            "UploadId"
+                        ]
+                    with memoryview(buffer) as view:
+                        body = bytes(view[:part_size])
+                    del buffer[:part_size]
+                    send_part(body)
+                    del body
+            if upload_id is None:
+                self._client.put_object(Bucket=self.bucket, Key=name, Body=bytes(buffer))
+            else:
+                if buffer:
+                    send_part(bytes(buffer))
+                buffer.clear()
+                self._client.complete_multipart_upload(
+                    Bucket=self.bucket, Key=name, UploadId=upload_id, MultipartUpload={"Parts": parts}
+                )
+        except BaseException:
+            if upload_id is not None:
+                # If this fails too, discard_partial() can clean up later; keep the first error.
+                with contextlib.suppress(Exception):
+                    self._client.abort_multipart_upload(Bucket=self.bucket, Key=name, UploadId=upload_id)
+            raise
+        return size
+
+    def read(self, key: str) -> Iterator[bytes]:
+        """Chunks of the stored object. Raises :class:`FileNotFoundError` at once if it is missing."""
+        name = self.object_key(key)
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=name)
+        except ClientError as error:
+            if _is_missing(error):
+                raise FileNotFoundError(f"no stored object {key!r}") from None
+            raise
+        return _chunks(response["Body"])
+
+    def size(self, key: str) -> int:
+        head = self._head(key)
+        if head is None:
+            raise FileNotFoundError(f"no stored object {key!r}")
+        return int(head["ContentLength"])
+
+    def exists(self, key: str) -> bool:
+        return self._head(key) is not None
+
+    def delete(self, key: str) -> None:
+        self._client.delete_object(Bucket=self.bucket, Key=self.object_key(key))
+
+    def url(self, key: str, *, filename: str, expires_in: int) -> str:
+        """A presigned GET URL, valid for ``expires_in`` seconds (S3 allows at most 7 days)."""
+        name = self.object_key(key)
+        url: str = self._client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": name,
+                "ResponseContentDisposition": content_disposition(filename),
+            },
+            ExpiresIn=int(expires_in),
+        )
+        return url
+
+    def discard_partial(self, prefix: str) -> int:
+        """Abort every incomplete multipart upload whose key starts with ``prefix``; return how many.
+
+        Only for uploads of writers that died: an upload still in progress would be
+        aborted too (its ``write`` then fails), so call it when no writer is active
+        under ``prefix``. Completed objects are untouched.
+        """
+        LocalFileStorage.validate_key_prefix(prefix)
+        full = f"{self.prefix}/{prefix}" if self.prefix else prefix
+        aborted = 0
+        paginator = self._client.get_paginator("list_multipart_uploads")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+            for upload in page.get("Uploads", []):
+                try:
+                    self._client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                    )
+                except ClientError as error:
+                    if _error_code(error) == "NoSuchUpload":  # completed or aborted meanwhile
+                        continue
+                    raise
+                aborted += 1
+        return aborted
+
+    # ------------------------------------------------------------------ helpers
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        name = self.object_key(key)
+        try:
+            head: dict[str, Any] = self._client.head_object(Bucket=self.bucket, Key=name)
+        except ClientError as error:
+            if _is_missing(error):
+                return None
+            raise
+        return head
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment; filename="..."`` with a plain-ASCII fallback, plus RFC 6266 ``filename*`` if needed.
+
+    Only the last path segment of ``filename`` is used, as browsers do.
+    """
+    name = posixpath.basename(filename.replace("\\", "/")) or "download"
+    fallback = _UNSAFE_FILENAME_CHARS.sub("_", name)
+    header = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        header += "; filename*=UTF-8''" + urllib.parse.quote(name, safe="", errors="replace")
+    return header
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _is_missing(error: ClientError) -> bool:
+    return _error_code(error) in _MISSING_CODES
+
+
+def _chunks(body: Any) -> Iterator[bytes]:
+    with contextlib.closing(body):
+        for chunk in body.iter_chunks(CHUNK_SIZE):
+            if chunk:
+                yield chunk
