@@ -4,7 +4,8 @@ Keys are the same relative POSIX keys as in local mode (validated by
 :meth:`LocalFileStorage.validate_key`) and are stored as ``<prefix>/<key>``.
 
 Writes stream: chunks are buffered only up to ``part_size`` bytes, each full part
-is sent with ``upload_part`` and the object appears when
+is sent with ``upload_part`` (in the background, ``parts_in_flight`` at a time, see
+:mod:`broker_adapters.s3_multipart`) and the object appears when
 ``complete_multipart_upload`` succeeds, so readers see the previous object or
 the complete new one. A failed write aborts its multipart upload. A stream
 shorter than one part is sent with a single ``put_object``. A writer killed
@@ -18,7 +19,6 @@ Downloads are presigned ``GET`` URLs served by S3 itself, carrying a
 from __future__ import annotations
 
 import contextlib
-import posixpath
 import re
 import urllib.parse
 from collections.abc import Iterable, Iterator
@@ -28,7 +28,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from broker_adapters.content_disposition import content_disposition
 from broker_adapters.local_storage import CHUNK_SIZE, LocalFileStorage
+from broker_adapters.s3_multipart import MultipartUpload
 
 MiB = 1024 * 1024
 #: S3's smallest part (every part but the last must be at least this big).
@@ -37,7 +39,6 @@ MIN_PART_SIZE = 5 * MiB
 MAX_PART_SIZE = 5 * 1024 * MiB
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._ ()-]")
 _MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
@@ -59,7 +60,8 @@ class S3FileStorage:
         prefix: str = "",
         *,
         endpoint_url: str | None = None,
-        part_size: int = 8 * MiB,
+        part_size: int = 5 * MiB,
+        parts_in_flight: int = 2,
         client: Any | None = None,
     ) -> None:
         if not isinstance(bucket, str) or not _BUCKET_NAME.fullmatch(bucket):
@@ -75,6 +77,7 @@ class S3FileStorage:
         self.bucket = bucket
         self.prefix = prefix
         self.part_size = part_size
+        self.parts_in_flight = parts_in_flight
         self._client: Any = (
             client
             if client is not None
@@ -120,47 +123,26 @@ class S3FileStorage:
         part_size = self.part_size
         buffer = bytearray()
         size = 0
-        upload_id: str | None = None
-        parts: list[dict[str, Any]] = []
-
-        def send_part(body: bytes) -> None:
-            assert upload_id is not None
-            number = len(parts) + 1
-            response = self._client.upload_part(
-                Bucket=self.bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=body
-            )
-            part = {"PartNumber": number, "ETag": response["ETag"]}
-            part.update({k: v for k, v in response.items() if k.startswith("Checksum") and v})
-            parts.append(part)
-
+        upload = MultipartUpload(self._client, self.bucket, name, in_flight=self.parts_in_flight)
         try:
             for chunk in chunks:
                 buffer += chunk
                 size += len(chunk)
                 while len(buffer) >= part_size:
-                    if upload_id is None:
-                        upload_id = self._client.create_multipart_upload(Bucket=self.bucket, Key=name)[
-                            "UploadId"
-                        ]
                     with memoryview(buffer) as view:
                         body = bytes(view[:part_size])
                     del buffer[:part_size]
-                    send_part(body)
+                    upload.send(body)
                     del body
-            if upload_id is None:
+            if not upload.started:
                 self._client.put_object(Bucket=self.bucket, Key=name, Body=bytes(buffer))
             else:
                 if buffer:
-                    send_part(bytes(buffer))
+                    upload.send(bytes(buffer))
                 buffer.clear()
-                self._client.complete_multipart_upload(
-                    Bucket=self.bucket, Key=name, UploadId=upload_id, MultipartUpload={"Parts": parts}
-                )
+                upload.complete()
         except BaseException:
-            if upload_id is not None:
-                # If this fails too, discard_partial() can clean up later; keep the first error.
-                with contextlib.suppress(Exception):
-                    self._client.abort_multipart_upload(Bucket=self.bucket, Key=name, UploadId=upload_id)
+            upload.abort()
             raise
         return size
 
@@ -236,19 +218,6 @@ class S3FileStorage:
                 return None
             raise
         return head
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment; filename="..."`` with a plain-ASCII fallback, plus RFC 6266 ``filename*`` if needed.
-
-    Only the last path segment of ``filename`` is used, as browsers do.
-    """
-    name = posixpath.basename(filename.replace("\\", "/")) or "download"
-    fallback = _UNSAFE_FILENAME_CHARS.sub("_", name)
-    header = f'attachment; filename="{fallback}"'
-    if fallback != name:
-        header += "; filename*=UTF-8''" + urllib.parse.quote(name, safe="", errors="replace")
-    return header
 
 
 def _error_code(error: ClientError) -> str:

@@ -12,12 +12,15 @@ from contextlib import AbstractContextManager
 from typing import Protocol, Self
 
 from broker_core.file_types import FileType
+from broker_core.fpds.document import FpdsDocument
+from broker_core.fpds.queries import FeedQuery
 from broker_core.generation.model import AgencyType, CacheKey, FileGeneration
 from broker_core.jobs import Job
 from broker_core.queueing import Task
 from broker_core.records import (
     AgencyRecord,
     FailedEdit,
+    ProcurementDeletion,
     RenderedAwardRow,
     SF133Record,
     SubmissionWindow,
@@ -149,6 +152,9 @@ class AwardDataReader(Protocol):
     def fpds_load_date(self) -> dt.date | None:
         """Date of the last procurement (FPDS) load, or None if never loaded."""
 
+    def fpds_loaded_at(self) -> dt.datetime | None:
+        """When the last procurement (FPDS) load started (naive UTC), or None if never loaded."""
+
     def submission_window(self, fiscal_year: int, period: int) -> SubmissionWindow | None: ...
 
     def failed_edits(self, fiscal_year: int, period: int) -> Iterator[FailedEdit]: ...
@@ -176,6 +182,39 @@ class AwardDataStore(Protocol):
     def replace_failed_edits(self, rows: Iterable[FailedEdit]) -> int: ...
 
     def record_fpds_load(self, when: dt.datetime) -> None: ...
+
+
+class ProcurementStore(Protocol):
+    """What an FPDS load reads and writes (procurement rows, agencies, the FPDS load date)."""
+
+    def fpds_load_date(self) -> dt.date | None: ...
+
+    def agency_records(self) -> Iterator[AgencyRecord]:
+        """Every loaded sub-tier agency with its CGAC and FREC (for deriving agency codes)."""
+
+    def apply_procurement_load(
+        self,
+        rows: Iterable[RenderedAwardRow],
+        deletions: Iterable[ProcurementDeletion],
+        loaded_at: dt.datetime,
+    ) -> tuple[int, int]:
+        """One transaction: upsert D1 ``rows``, apply ``deletions``, record the FPDS load date.
+
+        A deletion removes the row with its key only if the row's ``last_modified``
+        is older (or unknown). Returns (rows written, rows deleted).
+        """
+
+
+class ProcurementSource(Protocol):
+    """Contract documents from FPDS (or a saved copy of its feed)."""
+
+    def documents(self, query: FeedQuery) -> Iterator[FpdsDocument]:
+        """Every document matching ``query``, page after page to the end of the result.
+
+        Raises :class:`~broker_core.fpds.errors.FeedError` (FPDS unreachable, a
+        malformed page, a result too large for one query), possibly after
+        some documents were yielded: callers apply nothing until it is done.
+        """
 
 
 # --------------------------------------------------------------------------- files, queue, clock, hashing

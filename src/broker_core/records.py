@@ -25,6 +25,20 @@ class RenderedAwardRow:
     line: str
     unique_award_key: str | None = None
     is_active: bool = True
+    #: FPDS ``lastModifiedDate`` as served (``YYYY-MM-DD HH:MM:SS``), for deletions; D1 rows only.
+    last_modified: str | None = None
+
+
+@attrs.frozen
+class ProcurementDeletion:
+    """A procurement transaction the FPDS DELETED feed removed, as of ``last_modified``.
+
+    Applied only to a stored row older than the deletion, so a transaction
+    re-created after it was deleted survives a late deletion.
+    """
+
+    unique_key: str
+    last_modified: str | None  # YYYY-MM-DD HH:MM:SS, as FPDS serves it
 
 
 @attrs.frozen

@@ -16,8 +16,10 @@ from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
 from broker_adapters.sqlalchemy.engine import make_engine
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
+from broker_adapters.sqlalchemy.procurement_data import SqlAlchemyProcurementStore
 from broker_adapters.sqlalchemy.task_locks import SqlAlchemyTaskLocks
 from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from broker_core.fpds.service import FpdsLoadService
 from broker_core.loading.service import LoadService
 from broker_core.ports import FileStorage, JobQueue
 from broker_core.queueing import Task
@@ -40,6 +42,7 @@ class Broker:
     auth: AuthService
     loads: LoadService
     award_data: SqlAlchemyAwardData
+    fpds_loads: FpdsLoadService
 
     # The API's view of the broker (see broker_entrypoints.api.services.ApiServices).
     @property
@@ -104,6 +107,7 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         auth=AuthService(uow_factory=uow_factory, hasher=Argon2PasswordHasher(), clock=clock),
         loads=LoadService(store=award_data),
         award_data=award_data,
+        fpds_loads=FpdsLoadService(store=SqlAlchemyProcurementStore(engine, award_data), clock=clock),
     )
 
 

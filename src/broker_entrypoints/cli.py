@@ -60,13 +60,13 @@ def _user_errors() -> Iterator[None]:
 
 
 @contextmanager
-def _row_progress(description: str) -> Iterator[Callable[[int], None]]:
+def _row_progress(description: str, unit: str = "rows") -> Iterator[Callable[[int], None]]:
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
         BarColumn(bar_width=None),
-        TextColumn("{task.completed:,.0f} rows"),
-        TextColumn("{task.fields[rate]:,.0f} rows/s"),
+        TextColumn("{task.completed:,.0f} " + unit),
+        TextColumn("{task.fields[rate]:,.0f} " + unit + "/s"),
         TimeElapsedColumn(),
         console=console,
         transient=False,
@@ -362,5 +362,12 @@ def _stored_path(broker: Broker, job_id: int) -> Path | str | None:
     return f"{broker.config.storage_url.rstrip('/')}/{job.filename}"
 
 
+# Commands defined in their own modules register themselves on the groups above.
+from broker_entrypoints import cli_fpds as _cli_fpds  # noqa: E402,F401  (registers broker load fpds)
+from broker_entrypoints import cli_source_loads as _cli_source_loads  # noqa: E402,F401  (sam-recipients, subawards)
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # Run the imported module's group: the command modules above registered on it, not on __main__'s.
+    from broker_entrypoints.cli import main as imported_main
+
+    imported_main()

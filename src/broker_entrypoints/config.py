@@ -29,6 +29,11 @@ class Config:
     job_retries: int = 2
     #: RQ: seconds without a heartbeat after which a worker (and the job it ran) counts as dead.
     worker_ttl: int = 60
+    #: The FPDS ATOM feed (``broker load fpds``); tests point it at a local fake.
+    fpds_url: str = "https://www.fpds.gov/ezsearch/FEEDS/ATOM"
+    #: FPDS: seconds to wait for each answer, and retries of a page after a transient failure.
+    fpds_timeout: int = 60
+    fpds_retries: int = 5
 
     @property
     def storage_root(self) -> Path:
@@ -71,6 +76,9 @@ def load_config(
         job_timeout=_positive_int(env, "BROKER_JOB_TIMEOUT", 3600),
         job_retries=_positive_int(env, "BROKER_JOB_RETRIES", 2, minimum=0),
         worker_ttl=_positive_int(env, "BROKER_WORKER_TTL", 60),
+        fpds_url=env.get("BROKER_FPDS_URL") or "https://www.fpds.gov/ezsearch/FEEDS/ATOM",
+        fpds_timeout=_positive_int(env, "BROKER_FPDS_TIMEOUT", 60),
+        fpds_retries=_positive_int(env, "BROKER_FPDS_RETRIES", 5, minimum=0),
     )
 
 

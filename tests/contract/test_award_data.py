@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import types
-from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import Table, func, select
@@ -26,8 +24,8 @@ from broker_core.records import (
 )
 
 from .conftest import Adapter
+from .failing import Boom, failing_after
 
-T = TypeVar("T")
 START, END = dt.date(2024, 1, 1), dt.date(2024, 3, 31)
 
 
@@ -43,17 +41,6 @@ def award(
         unique_award_key=f"AWD_{key}",
         **kw,  # type: ignore[arg-type]
     )
-
-
-class Boom(Exception):
-    pass
-
-
-def failing_after(items: Iterable[T], count: int) -> Iterator[T]:
-    for index, item in enumerate(items):
-        if index == count:
-            raise Boom
-        yield item
 
 
 def lines(award_data: SqlAlchemyAwardData, file_type: FileType, code: str = "097", agency_type: AgencyType = AgencyType.AWARDING, start: dt.date = START, end: dt.date = END) -> list[str]:  # fmt: skip

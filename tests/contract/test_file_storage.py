@@ -29,10 +29,11 @@ import boto3
 import psutil
 import pytest
 
+from broker_adapters.content_disposition import content_disposition
 from broker_adapters.local_storage import LocalFileStorage
 from broker_adapters.s3_storage import MIN_PART_SIZE, S3FileStorage
 from broker_core.ports import FileStorage
-from broker_entrypoints.api.resources.files import content_disposition
+from tests.contract.failing import Boom
 from tests.servers import S3Server
 
 STORAGE_ADAPTERS = ["local", "s3"]
@@ -211,10 +212,6 @@ def storage(harness: StorageHarness) -> FileStorage:
 
 def _pieces(*parts: bytes) -> Iterator[bytes]:
     yield from parts
-
-
-class Boom(Exception):
-    pass
 
 
 def _failing_after(*parts: bytes) -> Iterator[bytes]:
@@ -752,3 +749,44 @@ def test_s3_from_url_refuses_malformed_urls(url: str) -> None:
 def test_s3_part_size_must_be_allowed_by_s3() -> None:
     with pytest.raises(ValueError):
         S3FileStorage("my-bucket", part_size=MIN_PART_SIZE - 1, client=object())
+
+
+def test_s3_parts_go_out_in_the_background_but_never_more_than_in_flight() -> None:
+    import threading
+
+    from broker_adapters.s3_multipart import MultipartUpload
+
+    release = threading.Event()
+    lock = threading.Lock()
+    sending: list[int] = []
+    most = 0
+
+    class SlowClient:
+        def create_multipart_upload(self, **_: Any) -> dict[str, str]:
+            return {"UploadId": "u"}
+
+        def upload_part(self, *, PartNumber: int, **_: Any) -> dict[str, str]:
+            nonlocal most
+            with lock:
+                sending.append(PartNumber)
+                most = max(most, len(sending))
+            assert release.wait(10)
+            with lock:
+                sending.remove(PartNumber)
+            return {"ETag": f'"{PartNumber}"'}
+
+        def complete_multipart_upload(self, *, MultipartUpload: dict[str, Any], **_: Any) -> None:
+            assert [p["PartNumber"] for p in MultipartUpload["Parts"]] == [1, 2, 3, 4]
+
+    upload = MultipartUpload(SlowClient(), "bucket", "key", in_flight=2)
+    upload.send(b"1")
+    upload.send(b"2")  # both accepted at once: the caller goes on producing
+    third = threading.Thread(target=upload.send, args=(b"3",))
+    third.start()
+    third.join(0.3)
+    assert third.is_alive()  # a third part waits until one of the two is sent
+    release.set()
+    third.join(10)
+    upload.send(b"4")
+    upload.complete()
+    assert most == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import time
@@ -10,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psutil
 import psycopg
 
 from tests.api.conftest import Api
@@ -127,7 +130,8 @@ def test_a_worker_killed_mid_generation_is_replaced_and_the_job_finishes(
         time.sleep(0.02)
     worker_pids = _children(victim.pid)
     for pid in [victim.pid, *worker_pids]:
-        subprocess.run(["kill", "-KILL", str(pid)], check=False)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     victim.wait(10)
     assert victim.returncode == -signal.SIGKILL
     status, _, body = api.get(f"/v1/check_detached_generation_status/?job_id={job_id}")
@@ -148,8 +152,7 @@ def test_a_worker_killed_mid_generation_is_replaced_and_the_job_finishes(
 
 
 def _children(pid: int) -> list[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
-    return [int(p) for p in found.stdout.split()]
+    return [child.pid for child in psutil.Process(pid).children(recursive=True)]
 
 
 def test_with_redis_down_requests_are_accepted_and_finish_when_it_returns(production: Production) -> None:

@@ -11,7 +11,14 @@ from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType, CacheKey, FileGeneration
 from broker_core.jobs import Job, JobStatus
 from broker_core.queueing import Task
-from broker_core.records import FailedEdit, RenderedAwardRow, SubmissionWindow, TasBalance
+from broker_core.records import (
+    AgencyRecord,
+    FailedEdit,
+    ProcurementDeletion,
+    RenderedAwardRow,
+    SubmissionWindow,
+    TasBalance,
+)
 from broker_core.users import Session, User
 
 
@@ -248,6 +255,9 @@ class FakeAwardData:
     def fpds_load_date(self) -> dt.date | None:
         return self.load_date
 
+    def fpds_loaded_at(self) -> dt.datetime | None:
+        return None if self.load_date is None else dt.datetime.combine(self.load_date, dt.time())
+
     def submission_window(self, fiscal_year: int, period: int) -> SubmissionWindow | None:
         return self.window
 
@@ -256,3 +266,44 @@ class FakeAwardData:
 
 
 __all__ = ["FakeAwardData", "FakeClock", "FakeQueue", "FakeStorage", "FakeUnitOfWorkFactory", "JobStatus"]
+
+
+class FakeProcurementStore:
+    """In-memory ProcurementStore: D1 rows by key; a load is applied whole or not at all."""
+
+    def __init__(self, agencies: Iterable[AgencyRecord] = ()) -> None:
+        self.rows: dict[str, RenderedAwardRow] = {}
+        self.agencies = list(agencies)
+        self.load_dates: list[dt.datetime] = []
+
+    def fpds_load_date(self) -> dt.date | None:
+        return self.load_dates[-1].date() if self.load_dates else None
+
+    def agency_records(self) -> Iterator[AgencyRecord]:
+        return iter(self.agencies)
+
+    def apply_procurement_load(
+        self,
+        rows: Iterable[RenderedAwardRow],
+        deletions: Iterable[ProcurementDeletion],
+        loaded_at: dt.datetime,
+    ) -> tuple[int, int]:
+        new_rows, new_deletions = list(rows), list(deletions)  # raises before anything changes
+        after = dict(self.rows)
+        for row in new_rows:
+            after[row.unique_key] = row
+        deleted = 0
+        for deletion in new_deletions:
+            row = after.get(deletion.unique_key)
+            if row is None:
+                continue
+            if (
+                deletion.last_modified is None
+                or row.last_modified is None
+                or row.last_modified < deletion.last_modified
+            ):
+                del after[deletion.unique_key]
+                deleted += 1
+        self.rows = after
+        self.load_dates.append(loaded_at)
+        return len(new_rows), deleted

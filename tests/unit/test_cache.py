@@ -76,7 +76,7 @@ def generation(file_type: FileType, request_date: dt.date) -> FileGeneration:
     ("request_date", "load_date", "stale"),
     [
         (dt.date(2024, 4, 30), dt.date(2024, 5, 1), True),  # FPDS loaded after the file was made
-        (dt.date(2024, 5, 1), dt.date(2024, 5, 1), False),  # same day: date granularity keeps it
+        (dt.date(2024, 5, 1), dt.date(2024, 5, 1), False),  # same day, load time unknown: kept
         (dt.date(2024, 5, 1), dt.date(2024, 4, 1), False),
         (dt.date(2024, 4, 30), None, True),  # no load on record: a D1 file lasts its request day
         (TODAY, None, False),
@@ -89,3 +89,21 @@ def test_d1_staleness(request_date: dt.date, load_date: dt.date | None, stale: b
 @pytest.mark.parametrize("load_date", [None, dt.date(2024, 5, 1), dt.date(2030, 1, 1)])
 def test_d2_never_ages_by_date(load_date: dt.date | None) -> None:
     assert is_stale(generation(FileType.D2, dt.date(2000, 1, 1)), load_date, TODAY) is False
+
+
+@pytest.mark.parametrize(
+    ("created", "stale"),
+    [
+        (dt.datetime(2024, 5, 1, 9, 59), True),  # made earlier on the day of the load: misses its rows
+        (dt.datetime(2024, 5, 1, 10, 1), False),  # made after the load
+    ],
+)
+def test_a_d1_file_made_before_a_same_day_load_is_stale(created: dt.datetime, stale: bool) -> None:
+    made = generation(FileType.D1, created.date())
+    made.created_at = created
+    loaded_at = dt.datetime(2024, 5, 1, 10, 0)
+    assert is_stale(made, loaded_at.date(), loaded_at.date(), loaded_at=loaded_at) is stale
+    assert (
+        is_stale(generation(FileType.D2, created.date()), loaded_at.date(), TODAY, loaded_at=loaded_at)
+        is False
+    )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -15,9 +14,11 @@ from broker_adapters.sqlalchemy import tables
 from broker_adapters.sqlalchemy.engine import (
     SQLITE_BEGIN,
     BulkInsert,
+    batches,
     bulk_write_settings,
     filter_for_key_order,
     upsert,
+    utc_now,
 )
 from broker_adapters.sqlalchemy.pg_copy import copy_upsert
 from broker_core.file_types import FileType
@@ -31,8 +32,6 @@ from broker_core.records import (
     TasBalance,
     TasRecord,
 )
-
-T = TypeVar("T")
 
 #: Rows fetched per round trip when streaming.
 STREAM_BATCH = 1_000
@@ -72,16 +71,6 @@ _TAS_FIELDS = (
     "internal_start_date",
     "internal_end_date",
 )
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 class SqlAlchemyAwardData:
@@ -156,10 +145,16 @@ class SqlAlchemyAwardData:
             )
 
     def fpds_load_date(self) -> dt.date | None:
+        when = self.fpds_loaded_at()
+        return None if when is None else when.date()
+
+    def fpds_loaded_at(self) -> dt.datetime | None:
         t = tables.external_data_load_date
         with self._reading() as conn:
-            when = conn.scalar(select(t.c.last_load_date_start).where(t.c.external_data_type == FPDS))
-        return None if when is None else when.date()
+            when: dt.datetime | None = conn.scalar(
+                select(t.c.last_load_date_start).where(t.c.external_data_type == FPDS)
+            )
+        return when
 
     def submission_window(self, fiscal_year: int, period: int) -> SubmissionWindow | None:
         t = tables.submission_window_schedule
@@ -191,9 +186,20 @@ class SqlAlchemyAwardData:
     # ------------------------------------------------------------------ writing
 
     def upsert_award_rows(self, file_type: FileType, rows: Iterable[RenderedAwardRow]) -> int:
+        now = utc_now()
+        with self.writing() as conn:
+            written = self.upsert_award_rows_in(conn, file_type, rows, now)
+            if file_type is FileType.D1:
+                self.record_load_in(conn, FPDS, now)
+        return written
+
+    def upsert_award_rows_in(
+        self, conn: Connection, file_type: FileType, rows: Iterable[RenderedAwardRow], now: dt.datetime
+    ) -> int:
+        """Upsert inside the caller's transaction (``conn``), stamping ``updated_at`` with ``now``."""
         table, _, unique = tables.AWARD_TABLES[file_type]
-        now = _utc_now()
         with_active = file_type is FileType.D2
+        with_modified = file_type is FileType.D1
         columns = [
             unique.name,
             "unique_award_key",
@@ -205,7 +211,8 @@ class SqlAlchemyAwardData:
         ]
         if with_active:
             columns.append("is_active")
-        stmt = upsert(self.engine, table, unique.name, columns[1:])
+        if with_modified:
+            columns.append("last_modified")
         unique_name = unique.name
 
         def values(row: RenderedAwardRow) -> dict[str, Any]:
@@ -220,19 +227,15 @@ class SqlAlchemyAwardData:
             }
             if with_active:
                 value["is_active"] = row.is_active
+            if with_modified:
+                value["last_modified"] = row.last_modified
             return value
 
-        with self._writing() as conn:
-            if conn.dialect.name == "postgresql":
-                keys = [unique_name, *columns[1:]]
-                written = copy_upsert(
-                    conn, table, unique_name, keys, ([v[k] for k in keys] for v in map(values, rows))
-                )
-            else:
-                written = self._insert_all(conn, stmt, map(values, rows))
-            if file_type is FileType.D1:
-                self._record_load(conn, FPDS, now)
-        return written
+        if conn.dialect.name == "postgresql":
+            return copy_upsert(
+                conn, table, unique_name, columns, ([v[k] for k in columns] for v in map(values, rows))
+            )
+        return self._insert_all(conn, upsert(self.engine, table, unique_name, columns[1:]), map(values, rows))
 
     def replace_agencies(self, rows: Iterable[AgencyRecord]) -> int:
         """Replace the CGAC, FREC and sub-tier lists; returns the number of records read.
@@ -269,7 +272,7 @@ class SqlAlchemyAwardData:
                         "is_frec": row.is_frec,
                     }
 
-        with self._writing() as conn:
+        with self.writing() as conn:
             for table in (tables.sub_tier_agency, tables.frec, tables.cgac):
                 conn.execute(delete(table))
             self._insert_all(conn, tables.sub_tier_agency.insert(), sub_tiers())
@@ -293,7 +296,7 @@ class SqlAlchemyAwardData:
         return self._replace_periods(t, t.c.fiscal_year, t.c.period, rows, _SF133_FIELDS)
 
     def replace_tas(self, rows: Iterable[TasRecord]) -> int:
-        with self._writing() as conn:
+        with self.writing() as conn:
             conn.execute(delete(tables.tas_lookup))
             return self._insert_all(
                 conn, tables.tas_lookup.insert(), (_fields(row, _TAS_FIELDS) for row in rows)
@@ -301,7 +304,7 @@ class SqlAlchemyAwardData:
 
     def replace_submission_windows(self, rows: Iterable[SubmissionWindow]) -> int:
         fields = ("fiscal_year", "period", "period_start")
-        with self._writing() as conn:
+        with self.writing() as conn:
             conn.execute(delete(tables.submission_window_schedule))
             return self._insert_all(
                 conn, tables.submission_window_schedule.insert(), (_fields(row, fields) for row in rows)
@@ -321,8 +324,8 @@ class SqlAlchemyAwardData:
         return self._replace_periods(t, t.c.fiscal_year, t.c.period, rows, fields)
 
     def record_fpds_load(self, when: dt.datetime) -> None:
-        with self._writing() as conn:
-            self._record_load(conn, FPDS, when)
+        with self.writing() as conn:
+            self.record_load_in(conn, FPDS, when)
 
     # ------------------------------------------------------------------ helpers
 
@@ -333,7 +336,7 @@ class SqlAlchemyAwardData:
             yield conn
 
     @contextmanager
-    def _writing(self) -> Iterator[Connection]:
+    def writing(self) -> Iterator[Connection]:
         """One transaction: committed if the block finishes, rolled back if anything raises."""
         with self.engine.connect() as conn, bulk_write_settings(conn), conn.begin():
             yield conn
@@ -353,7 +356,7 @@ class SqlAlchemyAwardData:
     def _insert_all(self, conn: Connection, stmt: Any, values: Iterable[dict[str, Any]]) -> int:
         written = 0
         insert = BulkInsert(conn, stmt)
-        for batch in _batches(values, self.write_batch):
+        for batch in batches(values, self.write_batch):
             insert(batch)
             written += len(batch)
         return written
@@ -367,7 +370,7 @@ class SqlAlchemyAwardData:
         fields: tuple[str, ...],
     ) -> int:
         """Insert ``rows``, first deleting each (fiscal_year, period) the first time it is seen."""
-        with self._writing() as conn:
+        with self.writing() as conn:
             cleared: set[tuple[int, int]] = set()
 
             def values() -> Iterator[dict[str, Any]]:
@@ -381,7 +384,8 @@ class SqlAlchemyAwardData:
 
             return self._insert_all(conn, table.insert(), values())
 
-    def _record_load(self, conn: Connection, data_type: str, when: dt.datetime) -> None:
+    def record_load_in(self, conn: Connection, data_type: str, when: dt.datetime) -> None:
+        """Record a load of ``data_type`` inside the caller's transaction."""
         t = tables.external_data_load_date
         stmt = upsert(conn, t, "external_data_type", ["last_load_date_start"])
         conn.execute(stmt, {"external_data_type": data_type, "last_load_date_start": when})

@@ -20,11 +20,13 @@ advisory transaction lock (see :func:`advisory_lock_statement`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, and_, create_engine, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -42,6 +44,8 @@ SQLITE_PAGE_SIZE = 32_768
 BULK_CACHE_KIB = 65_536
 #: Execution option naming how a SQLite transaction begins: "IMMEDIATE" (default) or "DEFERRED".
 SQLITE_BEGIN = "sqlite_begin"
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -144,6 +148,18 @@ def filter_for_key_order(
     if is_sqlite(bind):
         return key.in_(select(key).where(*conditions).scalar_subquery())
     return and_(*conditions)
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` as lists of ``size`` (the last may be shorter), read lazily."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def utc_now() -> dt.datetime:
+    """Now in UTC, naive: the form the load-date columns store."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class BulkInsert:

@@ -283,7 +283,10 @@ def _award_table(name: str, id_column: str, unique_column: str, *extra: Column[A
 
 
 detached_award_procurement = _award_table(
-    "detached_award_procurement", "detached_award_procurement_id", "detached_award_proc_unique"
+    "detached_award_procurement",
+    "detached_award_procurement_id",
+    "detached_award_proc_unique",
+    Column("last_modified", Text),  # FPDS stamp YYYY-MM-DD HH:MM:SS, compared with deletions
 )
 
 published_fabs = _award_table(
@@ -380,4 +383,60 @@ external_data_load_date = Table(
     metadata,
     Column("external_data_type", Text, primary_key=True),
     Column("last_load_date_start", DateTime),
+)
+
+# --------------------------------------------------------------------------- Files E and F sources
+
+# The columns are the fields of the core's records, in order, so a record and its row cannot
+# drift apart (the migration spells them out, and tests/contract compares the two).
+from broker_core.loading.source_records import SAM_RECIPIENT_COLUMNS, SUBAWARD_COLUMNS  # noqa: E402
+
+_SOURCE_DATES = frozenset(
+    {
+        "registration_date",
+        "expiration_date",
+        "last_sam_mod_date",
+        "last_exec_comp_mod_date",
+        "action_date",
+        "sub_action_date",
+    }
+)
+_SOURCE_TIMESTAMPS = frozenset({"date_submitted"})
+_SUBAWARD_KEY_COLUMNS = ("unique_award_key", "subaward_type", "internal_id", "subaward_number")
+
+
+def _source_column(name: str, *, nullable: bool = True) -> Column[Any]:
+    kind: Any
+    if name.endswith("_amount"):
+        kind = ExactDecimal()
+    elif name in _SOURCE_DATES:
+        kind = Date
+    elif name in _SOURCE_TIMESTAMPS:
+        kind = DateTime
+    else:
+        kind = Text
+    return Column(name, kind, nullable=nullable)
+
+
+sam_recipient = Table(
+    "sam_recipient",
+    metadata,
+    Column("sam_recipient_id", Integer, primary_key=True),
+    *(_source_column(name, nullable=name != "uei") for name in SAM_RECIPIENT_COLUMNS),
+    Column("updated_at", DateTime),
+    UniqueConstraint("uei"),
+)
+
+subaward = Table(
+    "subaward",
+    metadata,
+    Column("subaward_id", Integer, primary_key=True),
+    # The natural key (award key, type, report id, subaward number) encoded as one value, so the
+    # upsert (and PostgreSQL's COPY upsert) has a single conflict column.
+    Column("subaward_key", Text, nullable=False),
+    *(_source_column(name, nullable=name not in _SUBAWARD_KEY_COLUMNS) for name in SUBAWARD_COLUMNS),
+    Column("updated_at", DateTime),
+    UniqueConstraint("subaward_key"),
+    # F looks subawards up by prime award key and type.
+    Index("ix_subaward_unique_award_key_subaward_type", "unique_award_key", "subaward_type"),
 )

@@ -27,15 +27,26 @@ def cache_key(request: DetachedGenerationRequest) -> CacheKey:
     )
 
 
-def is_stale(generation: FileGeneration, fpds_load_date: dt.date | None, today: dt.date) -> bool:
+def is_stale(
+    generation: FileGeneration,
+    fpds_load_date: dt.date | None,
+    today: dt.date,
+    *,
+    loaded_at: dt.datetime | None = None,
+) -> bool:
     """True if a cached file predates the procurement data it was built from.
 
-    Only D1 ages by date: procurement data is reloaded from FPDS, and a file
-    requested before the day of the last load may miss rows. Without any load on
-    record the file is trusted for the day it was requested only. D2 files are
-    retired when assistance data is published instead (not a date rule).
+    Only D1 ages: procurement data is reloaded from FPDS, and a file requested
+    before the day of the last load may miss rows (the original's date rule).
+    Without any load on record the file is trusted for the day it was requested
+    only. Given the load's time (``loaded_at``), a file created earlier on the
+    day of the load is stale too: the original would serve it until midnight,
+    without the rows that load brought. D2 files are retired when assistance
+    data is published instead (not a date rule).
     """
     if generation.file_type is not FileType.D1:
         return False
     fpds_date = fpds_load_date or today
-    return generation.request_date < fpds_date
+    if generation.request_date < fpds_date:
+        return True
+    return loaded_at is not None and generation.created_at is not None and generation.created_at < loaded_at

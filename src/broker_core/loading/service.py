@@ -145,11 +145,23 @@ class LoadService:
         store: Callable[[Iterable[R]], int],
         progress: Progress | None,
     ) -> int:
-        try:
-            items = read(stream)
-        except ValueError as exc:
-            raise RequestInvalid(str(exc)) from exc
-        return load_rows(_header_errors_invalid(items), store, max_errors=self.max_errors, progress=progress)
+        return load_file(read, stream, store, max_errors=self.max_errors, progress=progress)
+
+
+def load_file(
+    read: Callable[[TextIO], Iterable[R | RowError]],
+    stream: TextIO,
+    store: Callable[[Iterable[R]], int],
+    *,
+    max_errors: int = 100,
+    progress: Progress | None = None,
+) -> int:
+    """:func:`load_rows` over what ``read`` makes of ``stream``; header and encoding problems raise ``RequestInvalid``."""
+    try:
+        items = read(stream)
+    except ValueError as exc:  # the header, when the reader checks it before any row
+        raise RequestInvalid(str(exc)) from exc
+    return load_rows(_header_errors_invalid(items), store, max_errors=max_errors, progress=progress)
 
 
 def _header_errors_invalid(items: Iterable[R]) -> Iterator[R]:

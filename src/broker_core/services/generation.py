@@ -176,10 +176,11 @@ class GenerationService:
         key = cache_key(request)
         uow.lock_cache_key(key)
         today = self.clock.today()
-        fpds_date = self.award_data.fpds_load_date() if key.file_type is FileType.D1 else None
+        loaded_at = self.award_data.fpds_loaded_at() if key.file_type is FileType.D1 else None
+        fpds_date = loaded_at.date() if loaded_at is not None else None
         generation: FileGeneration | None = None
         for candidate in uow.file_generations.cached(key):
-            if is_stale(candidate, fpds_date, today):
+            if is_stale(candidate, fpds_date, today, loaded_at=loaded_at):
                 candidate.is_cached_file = False
             elif generation is None:
                 generation = candidate
@@ -258,6 +259,9 @@ class GenerationService:
             self._fail_task(Task(TaskKind.GENERATE_D_FILE, generation_id), _failure_message(exc))
             return
         with self.uow_factory() as uow:
+            # Under the cache-key lock, so a request attaching a job right now
+            # either commits first (and its job is finished below) or sees the file.
+            uow.lock_cache_key(generation.cache_key)
             generation = uow.file_generations.get(generation_id)
             if generation is None:
                 self.storage.delete(key)
@@ -333,6 +337,8 @@ class GenerationService:
             if task.kind is TaskKind.GENERATE_D_FILE:
                 generation = uow.file_generations.get(task.ref_id)
                 if generation is not None:
+                    # Before reading the linked jobs, so none attaches unseen.
+                    uow.lock_cache_key(generation.cache_key)
                     generation.is_cached_file = False
                     generation.updated_at = now
                 jobs = uow.jobs.linked_to(task.ref_id)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
-import urllib.parse
 from typing import BinaryIO
 
 import falcon
 
+from broker_adapters.content_disposition import content_disposition
 from broker_core.errors import NotFound, PermissionDenied
 from broker_entrypoints.api.services import DownloadVerifier
 
@@ -17,7 +16,6 @@ INVALID_LINK = "This download link is invalid or has expired."
 FILE_GONE = "The requested file does not exist."
 
 _CONTENT_TYPES = {".csv": "text/csv", ".txt": "text/plain"}
-_UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._ ()-]")
 
 
 class FileDownload:
@@ -69,13 +67,3 @@ class FileDownload:
         suffix = posixpath.splitext(filename)[1].lower()
         resp.content_type = _CONTENT_TYPES.get(suffix, "application/octet-stream")
         resp.set_header("Content-Disposition", content_disposition(filename))
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment; filename="..."`` with a plain-ASCII fallback, plus RFC 6266 ``filename*`` if needed."""
-    name = posixpath.basename(filename.replace("\\", "/")) or "download"
-    fallback = _UNSAFE_FILENAME_CHARS.sub("_", name)
-    header = f'attachment; filename="{fallback}"'
-    if fallback != name:
-        header += "; filename*=UTF-8''" + urllib.parse.quote(name, safe="", errors="replace")
-    return header

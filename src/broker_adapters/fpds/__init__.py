@@ -1,0 +1,1 @@
+"""The FPDS feed adapter: reading ATOM feed pages (and FPDS XML archives) into core documents."""
