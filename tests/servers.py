@@ -227,6 +227,7 @@ class S3Server:
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=_moto_env(),
         )
         _wait_for_port(self.port, self.process, "moto S3 server")
         deadline = time.monotonic() + 30
@@ -241,6 +242,19 @@ class S3Server:
 
     def stop(self) -> None:
         _stop(self.process)
+
+
+def _moto_env() -> dict[str, str]:
+    """moto keeps objects in memory but spills each one over 5 MB to a temporary file.
+
+    On disk, a multi-gigabyte object makes ``complete_multipart_upload`` wait for
+    the kernel to write gigabytes back (tens of seconds), a cost of the test server
+    that real S3 does not have; in shared memory (tmpfs) it stays a memory copy.
+    """
+    env = dict(os.environ)
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        env["TMPDIR"] = "/dev/shm"
+    return env
 
 
 #: Credentials for the S3 test server; moto accepts any.

@@ -34,6 +34,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from broker_adapters.sqlalchemy.validation.exact import register_sqlite_functions
+
 BUSY_TIMEOUT_MS = 30_000
 #: Page size of new SQLite files. Award rows are ~2.6 KB of CSV each: with the
 #: default 4 KB pages each row takes a page of its own (35% wasted); 32 KB pages
@@ -88,6 +90,8 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
+        # Exact decimal arithmetic for the validation rules (SQLite has no decimal type).
+        register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -440,3 +440,11 @@ subaward = Table(
     # F looks subawards up by prime award key and type.
     Index("ix_subaward_unique_award_key_subaward_type", "unique_award_key", "subaward_type"),
 )
+
+# --------------------------------------------------------------------------- validation staging
+
+from broker_adapters.sqlalchemy.validation.staging_tables import staging_table  # noqa: E402
+
+appropriation = staging_table(metadata, FileType.A)
+object_class_program_activity = staging_table(metadata, FileType.B)
+award_financial = staging_table(metadata, FileType.C)

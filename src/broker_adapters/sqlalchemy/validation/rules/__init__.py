@@ -1,0 +1,6 @@
+"""The rule queries; importing this package registers every one (see :mod:`.registry`)."""
+
+from . import file_a  # noqa: F401 - registers the queries
+from .registry import RuleContext, query_for, registered
+
+__all__ = ["RuleContext", "query_for", "registered"]

@@ -1,0 +1,1 @@
+"""File validation rules (spec validator.md): schemas, headers, reading, cleaning and row checks."""

@@ -1,0 +1,44 @@
+"""The ports the validator needs: where a file's rows are staged and where its rules run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Protocol
+
+import attrs
+
+from broker_core.validation.catalogue import Rule
+from broker_core.validation.cleaning import CleanedRow
+from broker_core.validation.run import ValidationRun
+
+
+@attrs.frozen
+class RuleResult:
+    """One row a rule query returned: its columns in query order (spec §2.7) and the row's flex text."""
+
+    columns: Mapping[str, object]
+    flex_field: str = ""
+
+
+class StagingArea(Protocol):
+    """Staging tables for the rows of a run, and the rule queries over them.
+
+    Rule logic lives behind this port, written once for every database the adapter supports;
+    the core knows each rule's label, message and severity (the catalogue) and turns what a
+    query returns into report rows.
+    """
+
+    def clear(self, run: ValidationRun) -> None:
+        """Delete every staged row of the run (before loading, and after a failed load)."""
+
+    def insert(self, run: ValidationRun, rows: Sequence[CleanedRow]) -> None:
+        """Stage one batch of loadable rows (committed: batches are not held in memory)."""
+
+    def link_tas(self, run: ValidationRun) -> None:
+        """Set each staged row's ``account_num`` from the CARS TAS current in the reporting period."""
+
+    def implements(self, rule: Rule) -> bool:
+        """Whether this staging area can run ``rule``."""
+
+    def failures(self, run: ValidationRun, rule: Rule) -> Iterator[RuleResult]:
+        """Every row the rule flags, streamed."""
