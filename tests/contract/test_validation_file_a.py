@@ -49,12 +49,12 @@ def service(adapter: Adapter, tmp_path: Path) -> FileValidationService:
 
 @pytest.fixture(autouse=True)
 def cars(adapter: Adapter) -> None:
-    adapter.award_data.replace_tas(
-        [TasRecord(account_num=1, allocation_transfer_agency=None, agency_identifier="019",
-                   beginning_period_of_availa=None, ending_period_of_availabil=None, availability_type_code="X",
-                   main_account_code="0306", sub_account_code="000", tas=TAS, financial_indicator2=None,
-                   fr_entity_type=None)]  # fmt: skip
-    )
+    record = TasRecord(
+        account_num=1, allocation_transfer_agency=None, agency_identifier="019", beginning_period_of_availa=None,
+        ending_period_of_availabil=None, availability_type_code="X", main_account_code="0306",
+        sub_account_code="000", tas=TAS, financial_indicator2=None, fr_entity_type=None,
+    )  # fmt: skip
+    adapter.award_data.replace_tas([record])
 
 
 def sf133(adapter: Adapter, **lines: str) -> None:
@@ -91,7 +91,9 @@ def validate(service: FileValidationService, *rows: dict[str, str]) -> Validatio
     return service.validate(iter([file_a(*rows)]), "file_a.csv", RUN)
 
 
-def failures(service: FileValidationService, outcome: ValidationOutcome, label: str) -> Iterator[dict[str, str]]:
+def failures(
+    service: FileValidationService, outcome: ValidationOutcome, label: str
+) -> Iterator[dict[str, str]]:
     for key in (outcome.error_report, outcome.warning_report):
         for line in report(service, key):
             if line["Rule Label"] == label:
@@ -138,10 +140,12 @@ def test_a24_status_must_equal_total_budgetary_resources(service: FileValidation
     )
     assert found["Difference"] == "-13.08"
     assert found["Row Number"] == "2"
-    assert [m for m in outcome.metadata if m.original_label == "A24"][0].severity_id == 2
+    assert next(m for m in outcome.metadata if m.original_label == "A24").severity_id == 2
 
 
-def test_a8_compares_with_the_sum_of_four_sf133_lines(adapter: Adapter, service: FileValidationService) -> None:
+def test_a8_compares_with_the_sum_of_four_sf133_lines(
+    adapter: Adapter, service: FileValidationService
+) -> None:
     sf133(adapter, L1160="0.25", L1180="0.25", L1260="0.25", L1280="0.26")
     outcome = validate(service, row(budget_authority_appropria_cpe="1.01", total_budgetary_resources_cpe="1.01",
                                     status_of_budgetary_resour_cpe="1.01", obligations_incurred_total_cpe="1.01"))  # fmt: skip
@@ -157,7 +161,9 @@ def test_a8_compares_with_the_sum_of_four_sf133_lines(adapter: Adapter, service:
 def test_type_errors_keep_the_row_out_of_the_rules(service: FileValidationService) -> None:
     outcome = validate(service, row(status_of_budgetary_resour_cpe="A"), row())
     errors = report(service, outcome.error_report)
-    assert [(e["Field Name"], e["Row Number"]) for e in errors] == [("statusofbudgetaryresourcestotal_cpe", "2")]
+    assert [(e["Field Name"], e["Row Number"]) for e in errors] == [
+        ("statusofbudgetaryresourcestotal_cpe", "2")
+    ]
     assert outcome.number_of_rows == 2 and outcome.number_of_rows_valid == 1
 
 
