@@ -365,6 +365,7 @@ def _stored_path(broker: Broker, job_id: int) -> Path | str | None:
 # Commands defined in their own modules register themselves on the groups above.
 from broker_entrypoints import cli_fpds as _cli_fpds  # noqa: E402,F401  (registers broker load fpds)
 from broker_entrypoints import cli_source_loads as _cli_source_loads  # noqa: E402,F401  (sam-recipients, subawards)
+from broker_entrypoints import cli_validate as _cli_validate  # noqa: E402,F401  (broker validate)
 
 if __name__ == "__main__":  # pragma: no cover
     # Run the imported module's group: the command modules above registered on it, not on __main__'s.

@@ -109,7 +109,7 @@ class FileValidationService:
         runnable = [rule for rule in rules if self.staging.implements(rule)]
         not_run = tuple(rule.label for rule in rules if not self.staging.implements(rule))
         if not_run:
-            log.warning("%s: rules not implemented, not run: %s", run.file_type.letter, ", ".join(not_run))
+            log.info("%s: rules not implemented, not run: %s", run.file_type.letter, ", ".join(not_run))
 
         tally = _Tally(MetadataAggregator(file_name, run.file_type))
         self.staging.clear(run)
