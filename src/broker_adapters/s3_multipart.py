@@ -14,6 +14,11 @@ import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+#: Each part carries its CRC32 and S3 checks it on arrival; the object's checksum is the
+#: composite of the parts' (no second pass over the whole object, by S3 or an S3-compatible
+#: server, when the upload completes).
+CHECKSUM_ALGORITHM = "CRC32"
+
 
 class MultipartUpload:
     """Started lazily by the first :meth:`send`; ends with :meth:`complete` or :meth:`abort`."""
@@ -37,7 +42,9 @@ class MultipartUpload:
     def send(self, body: bytes) -> None:
         """Queue the next part; waits while ``in_flight`` parts are unfinished. Raises a failed part's error."""
         if self._upload_id is None:
-            created = self._client.create_multipart_upload(Bucket=self._bucket, Key=self._key)
+            created = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._key, ChecksumAlgorithm=CHECKSUM_ALGORITHM
+            )
             self._upload_id = created["UploadId"]
             self._pool = ThreadPoolExecutor(self._in_flight, thread_name_prefix="s3-part")
         assert self._pool is not None
@@ -73,7 +80,12 @@ class MultipartUpload:
 
     def _upload_part(self, number: int, body: bytes) -> dict[str, Any]:
         response = self._client.upload_part(
-            Bucket=self._bucket, Key=self._key, UploadId=self._upload_id, PartNumber=number, Body=body
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=body,
+            ChecksumAlgorithm=CHECKSUM_ALGORITHM,
         )
         part = {"PartNumber": number, "ETag": response["ETag"]}
         part.update({k: v for k, v in response.items() if k.startswith("Checksum") and v})

@@ -625,6 +625,9 @@ def test_s3_large_write_is_a_multipart_upload(request: pytest.FixtureRequest) ->
     assert client.head_object(Bucket=bucket, Key="p/big.bin")["ETag"].strip('"').endswith("-3")
     assert b"".join(storage.read("big.bin")) == b"".join(_twelve_mib())
     assert _uploads(client, bucket) == []
+    # Every part was checked by CRC32 on arrival; the object carries the composite of the parts' CRC32.
+    head = client.head_object(Bucket=bucket, Key="p/big.bin", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32"]
 
 
 def test_s3_small_write_is_one_put(request: pytest.FixtureRequest) -> None:
