@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from broker_core.file_types import FileType
+from broker_core.tas import concat_tas, display_tas
 from broker_core.validation.reading import DataRow
 from broker_core.validation.schema import FileSchema
 
@@ -24,15 +25,15 @@ MAIN_ACCOUNT = "main_account_code"
 SUB_ACCOUNT = "sub_account_code"
 DEFC = "disaster_emergency_fund_code"
 
-# The TAS key is the seven parts concatenated, each defaulted when blank so the width is fixed.
-_TAS_PARTS = (
-    (ALLOCATION_TRANSFER_AGENCY, "000"),
-    (AGENCY_IDENTIFIER, "000"),
-    (BEGINNING_PERIOD, "0000"),
-    (ENDING_PERIOD, "0000"),
-    (AVAILABILITY_TYPE, " "),
-    (MAIN_ACCOUNT, "0000"),
-    (SUB_ACCOUNT, "000"),
+# The seven parts of a TAS, in the order broker_core.tas takes them.
+_TAS_PART_NAMES = (
+    ALLOCATION_TRANSFER_AGENCY,
+    AGENCY_IDENTIFIER,
+    BEGINNING_PERIOD,
+    ENDING_PERIOD,
+    AVAILABILITY_TYPE,
+    MAIN_ACCOUNT,
+    SUB_ACCOUNT,
 )
 
 _DIGITS = frozenset("0123456789")
@@ -68,30 +69,18 @@ def clean_defc(value: str | None) -> str | None:
     return value
 
 
+def _tas_parts(values: Mapping[str, str | None]) -> tuple[str | None, ...]:
+    return tuple(values.get(name) for name in _TAS_PART_NAMES)
+
+
 def derive_tas(values: Mapping[str, str | None]) -> str:
     """The fixed-width TAS key matched against CARS: ``ATA AID BPOA EPOA ATC MAIN SUB`` with defaults."""
-    return "".join(values.get(name) or default for name, default in _TAS_PARTS)
+    return concat_tas(*_tas_parts(values))
 
 
 def derive_display_tas(values: Mapping[str, str | None]) -> str:
-    """The TAS as people write it: ``019-072-X-0306-000`` or ``019-2016/2016-0113-000``.
-
-    Agency parts, then the availability type code or else ``BPOA/EPOA``, then main and sub account,
-    joined by ``-``; blank parts are left out (and a blank half of the period with them).
-    """
-    availability = values.get(AVAILABILITY_TYPE)
-    if not availability:
-        availability = "/".join(
-            part for part in (values.get(BEGINNING_PERIOD), values.get(ENDING_PERIOD)) if part
-        )
-    parts = (
-        values.get(ALLOCATION_TRANSFER_AGENCY),
-        values.get(AGENCY_IDENTIFIER),
-        availability,
-        values.get(MAIN_ACCOUNT),
-        values.get(SUB_ACCOUNT),
-    )
-    return "-".join(part for part in parts if part)
+    """The TAS as people write it: ``019-072-X-0306-000`` or ``019-2016/2016-0113-000``."""
+    return display_tas(*_tas_parts(values))
 
 
 def tas_unique_id(display_tas: str) -> str:
