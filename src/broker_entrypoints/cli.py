@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 from rich.console import Console
@@ -178,17 +179,36 @@ def load() -> None:
     """Load source data (each load is all-or-nothing)."""
 
 
-def _load_command(name: str, method: str, help_text: str) -> None:
+#: Loads one opened file into the broker, reporting rows done to the callback; returns the count.
+LoadFile = Callable[[Broker, TextIO, Callable[[int], None]], int]
+
+
+def load_command(name: str, help_text: str, load_file: LoadFile) -> None:
+    """Register ``broker load NAME FILE``: the file streamed through ``load_file`` with a progress bar."""
+
     @load.command(name, help=help_text)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @data_dir_option
     def command(file: Path, data_dir: Path | None) -> None:
         with _user_errors():
             broker = _broker(data_dir)
-            with open(file, newline="", encoding="utf-8-sig") as stream, _row_progress(f"load {name}") as bar:
-                count = getattr(broker.loads, method)(stream, progress=bar)
-            broker.close()
+            try:
+                with (
+                    open(file, newline="", encoding="utf-8-sig") as stream,
+                    _row_progress(f"load {name}") as bar,
+                ):
+                    count = load_file(broker, stream, bar)
+            finally:
+                broker.close()
         console.print(f"Loaded {count:,} {name} rows from {file}.")
+
+
+def _load_command(name: str, method: str, help_text: str) -> None:
+    def load_file(broker: Broker, stream: TextIO, progress: Callable[[int], None]) -> int:
+        count: int = getattr(broker.loads, method)(stream, progress=progress)
+        return count
+
+    load_command(name, help_text, load_file)
 
 
 _load_command("agencies", "agencies", "Agency codes (CGAC, FREC, sub-tier) in the agency_codes.csv format.")
@@ -364,6 +384,7 @@ def _stored_path(broker: Broker, job_id: int) -> Path | str | None:
 
 # Commands defined in their own modules register themselves on the groups above.
 from broker_entrypoints import cli_fpds as _cli_fpds  # noqa: E402,F401  (registers broker load fpds)
+from broker_entrypoints import cli_reference_loads as _cli_reference_loads  # noqa: E402,F401  (object-classes, program-activities, park, defc)
 from broker_entrypoints import cli_source_loads as _cli_source_loads  # noqa: E402,F401  (sam-recipients, subawards)
 from broker_entrypoints import cli_validate as _cli_validate  # noqa: E402,F401  (broker validate)
 

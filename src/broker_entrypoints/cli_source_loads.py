@@ -7,15 +7,13 @@ which imports this module at its end (and, run as ``python -m``, runs that modul
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
-
-import click
 
 from broker_adapters.sqlalchemy.source_data import SqlAlchemySourceData
 from broker_core.loading.service import Progress
 from broker_core.loading.source_service import SourceLoadService
-from broker_entrypoints.cli import _broker, _row_progress, _user_errors, console, data_dir_option, load
+from broker_entrypoints.bootstrap import Broker
+from broker_entrypoints.cli import LoadFile, load_command
 
 _SAM_HELP = (
     "SAM recipients (sam_recipient, the source of file E) from a CSV extract, upserted by UEI. "
@@ -33,33 +31,12 @@ _SUBAWARD_HELP = (
 LoadMethod = Callable[[SourceLoadService, TextIO, Progress | None], int]
 
 
-def _load_source(kind: str, load_file: LoadMethod, file: Path, data_dir: Path | None) -> None:
-    with _user_errors():
-        broker = _broker(data_dir)
-        try:
-            loads = SourceLoadService(store=SqlAlchemySourceData(broker.engine))
-            with (
-                open(file, newline="", encoding="utf-8-sig") as stream,
-                _row_progress(f"load {kind}") as bar,
-            ):
-                count = load_file(loads, stream, bar)
-        finally:
-            broker.close()
-    console.print(f"Loaded {count:,} {kind} rows from {file}.")
+def _with_service(method: LoadMethod) -> LoadFile:
+    def load_file(broker: Broker, stream: TextIO, progress: Callable[[int], None]) -> int:
+        return method(SourceLoadService(store=SqlAlchemySourceData(broker.engine)), stream, progress)
+
+    return load_file
 
 
-_file_argument = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-
-
-@load.command("sam-recipients", help=_SAM_HELP)
-@_file_argument
-@data_dir_option
-def load_sam_recipients(file: Path, data_dir: Path | None) -> None:
-    _load_source("sam-recipients", SourceLoadService.sam_recipients, file, data_dir)
-
-
-@load.command("subawards", help=_SUBAWARD_HELP)
-@_file_argument
-@data_dir_option
-def load_subawards(file: Path, data_dir: Path | None) -> None:
-    _load_source("subawards", SourceLoadService.subawards, file, data_dir)
+load_command("sam-recipients", _SAM_HELP, _with_service(SourceLoadService.sam_recipients))
+load_command("subawards", _SUBAWARD_HELP, _with_service(SourceLoadService.subawards))

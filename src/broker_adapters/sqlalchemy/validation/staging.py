@@ -106,8 +106,9 @@ class SqlAlchemyStagingArea:
                     flex, and_(flex.c.job_id == run.job_id, flex.c.row_number == found.c.row_number)
                 )
             )
-            # Rows in file order, aggregate failures (no row) last, the same on every database.
-            .order_by(found.c.row_number.is_(None), found.c.row_number)
+            # Rows in file order, aggregate failures (no row) last on every database; the other
+            # columns break ties so aggregate failures come in a stable order too.
+            .order_by(found.c.row_number.is_(None), found.c.row_number, *found.c)
         )
         with self.engine.connect() as conn:
             conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})  # a reader never holds SQLite's write lock

@@ -1,6 +1,11 @@
 """The rule queries; importing this package registers every one (see :mod:`.registry`)."""
 
-from . import file_a  # noqa: F401 - registers the queries
+from . import (
+    file_a,  # noqa: F401 - registers the queries
+    file_b,  # noqa: F401 - registers the queries
+    file_c,  # noqa: F401 - registers the queries
+    reference,  # noqa: F401 - registers the queries
+)
 from .registry import RuleContext, query_for, registered
 
 __all__ = ["RuleContext", "query_for", "registered"]

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, Subquery, Text, case, exists, false, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from ..exact import differ, minus, plus
+from broker_adapters.sqlalchemy import tables
+
+from ..exact import differ, is_nonzero, minus, plus
+from .gtas import (
+    TAS_PARTS,
+    display_tas_of,
+    is_financing_account,
+    no_row_number,
+    reported_by_agency,
+    sf133_period_lines,
+)
 from .registry import RuleContext, rule
 from .sf133 import sf133_lines
 
@@ -111,13 +121,25 @@ def a32(ctx: RuleContext) -> Select[Any]:
 # ----------------------------------------------------------------------------- against SF-133
 
 
-def _sf133_rule(ctx: RuleContext, column: str, lines: tuple[int, ...]) -> Select[Any]:
-    """``column`` equals the sum of SF-133 ``lines`` for the TAS and period (when GTAS has the TAS)."""
+def _sf133_rule(
+    ctx: RuleContext,
+    column: str,
+    lines: tuple[int, ...],
+    *,
+    label: str | None = None,
+    sf: Subquery | None = None,
+) -> Select[Any]:
+    """``column`` equals the sum of SF-133 ``lines`` for the TAS and period (when GTAS has the TAS).
+
+    ``sf`` replaces the run's period's lines (A34 compares with another period); ``label`` names
+    the expected value when listing the lines would not do.
+    """
     t = ctx.table
-    sf = sf133_lines(ctx.run, lines)
-    if len(lines) == 1:
+    if sf is None:
+        sf = sf133_lines(ctx.run, lines)
+    if label is None and len(lines) == 1:
         label = f"GTAS SF133 Line {lines[0]}"
-    else:
+    elif label is None:
         label = "SUM of GTAS SF133 Lines " + ", ".join(str(line) for line in lines)
     return (
         select(
@@ -157,3 +179,116 @@ def _register_sf133_rules() -> None:
 
 
 _register_sf133_rules()
+
+
+@rule("A12", A)
+def a12(ctx: RuleContext) -> Select[Any]:
+    """Adjustments to unobligated balance = SF-133 lines 1010 through 1067 (1010 through 1042 before FY 2021)."""
+    last = 1067 if ctx.run.fiscal_year >= 2021 else 1042
+    return _sf133_rule(
+        ctx,
+        "adjustments_to_unobligated_cpe",
+        tuple(range(1010, last + 1)),
+        label=f"SUM of GTAS SF133 Lines 1010 through {last}",
+    )
+
+
+@rule("A34", A)
+def a34(ctx: RuleContext) -> Select[Any]:
+    """Unobligated balance brought forward = SF-133 line 2490 at the end (period 12) of the prior fiscal year.
+
+    As for the other SF-133 rules, a TAS GTAS did not report for that period is not compared.
+    """
+    prior_year_end = sf133_period_lines(ctx.run.fiscal_year - 1, 12, (2490,))
+    return _sf133_rule(ctx, "budget_authority_unobligat_fyb", (2490,), sf=prior_year_end)
+
+
+# ----------------------------------------------------------------------------- completeness against GTAS
+
+#: File A's amounts: a row whose amounts are all zero (or blank) need not be in GTAS (A33.2).
+_AMOUNTS = (
+    "adjustments_to_unobligated_cpe",
+    "borrowing_authority_amount_cpe",
+    "budget_authority_appropria_cpe",
+    "total_budgetary_resources_cpe",
+    "budget_authority_unobligat_fyb",
+    "contract_authority_amount_cpe",
+    "deobligations_recoveries_r_cpe",
+    "gross_outlay_amount_by_tas_cpe",
+    "obligations_incurred_total_cpe",
+    "other_budgetary_resources_cpe",
+    "spending_authority_from_of_cpe",
+    "status_of_budgetary_resour_cpe",
+    "unobligated_balance_cpe",
+)
+
+
+@rule("A33.1", A)
+def a33_1(ctx: RuleContext) -> Select[Any]:
+    """A TAS GTAS reported on the SF-133 for the run's period is missing from File A.
+
+    One failure per missing TAS, with a NULL ``row_number`` (no row of the file stands for it) and
+    the TAS parts as GTAS has them. Only the submitting agency's TAS count (see
+    :func:`.gtas.reported_by_agency`), so a run without an agency (a standalone validation) reports
+    nothing. Financing accounts (CARS) and TAS whose SF-133 amounts for the period are all zero are
+    exempt.
+    """
+    sf: Any = tables.sf_133
+    t = ctx.table
+    parts = [sf.c[part] for part in TAS_PARTS]
+    owned = reported_by_agency(ctx.run, sf)
+    if owned is None:
+        return select(no_row_number(), *parts, display_tas_of(sf).label("uniqueid_TAS")).where(false())
+    in_file = exists().where(t.c.job_id == ctx.run.job_id, t.c.tas == sf.c.tas)
+    some_amount = func.max(case((is_nonzero(sf.c.amount), 1), else_=0)) == 1
+    return (
+        select(no_row_number(), *parts, display_tas_of(sf).label("uniqueid_TAS"))
+        .where(
+            sf.c.fiscal_year == ctx.run.fiscal_year,
+            sf.c.period == ctx.run.period,
+            owned,
+            ~is_financing_account(sf.c.tas),
+            ~in_file,
+        )
+        .group_by(sf.c.tas, *parts)
+        .having(some_amount)
+    )
+
+
+@rule("A33.2", A)
+def a33_2(ctx: RuleContext) -> Select[Any]:
+    """A row's TAS is not on GTAS's SF-133 for the run's period.
+
+    Financing accounts (CARS) and rows whose amounts are all zero (or blank) are exempt.
+    """
+    t = ctx.table
+    sf: Any = tables.sf_133
+    in_gtas = exists().where(
+        sf.c.tas == t.c.tas, sf.c.fiscal_year == ctx.run.fiscal_year, sf.c.period == ctx.run.period
+    )
+    some_amount = or_(*(is_nonzero(t.c[amount]) for amount in _AMOUNTS))
+    return _failing(ctx, *(t.c[part] for part in TAS_PARTS), _tas_id(ctx)).where(
+        ~in_gtas, ~is_financing_account(t.c.tas), some_amount
+    )
+
+
+@rule("A33.3", A)
+def a33_3(ctx: RuleContext) -> Select[Any]:
+    """An allocation account whose allocation transfer agency is not the submitting agency's CGAC.
+
+    Allocation accounts are reported by the child agency, whose CGAC is the allocation transfer
+    agency. Rows without an allocation transfer agency pass. The expected value is the submitting
+    agency's CGAC; a run without a CGAC (a standalone validation, or a FREC agency) reports nothing.
+    """
+    t = ctx.table
+    ata = t.c.allocation_transfer_agency
+    cgac = ctx.run.cgac_code
+    columns = (
+        ata,
+        t.c.agency_identifier,
+        literal(cgac or "", Text).label("expected_value_AllocationTransferAgencyIdentifier"),
+        _tas_id(ctx),
+    )
+    if not cgac:
+        return _failing(ctx, *columns).where(false())
+    return _failing(ctx, *columns).where(ata.is_not(None), ata != "", ata != cgac)
