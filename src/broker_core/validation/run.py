@@ -34,3 +34,16 @@ class ValidationRun:
     submission_id: int | None = None
     cgac_code: str | None = None
     frec_code: str | None = None
+
+
+@attrs.frozen
+class CrossFileRun:
+    """The cross-file validation of one submission: its files are staged under ``submission_id``."""
+
+    submission_id: int
+    fiscal_year: int
+    period: int
+    reporting_start: dt.date
+    reporting_end: dt.date
+    cgac_code: str | None = None
+    frec_code: str | None = None

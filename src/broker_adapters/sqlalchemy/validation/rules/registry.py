@@ -15,7 +15,7 @@ import attrs
 from sqlalchemy import Select, Table
 
 from broker_core.validation.catalogue import Rule
-from broker_core.validation.run import ValidationRun
+from broker_core.validation.run import CrossFileRun, ValidationRun
 
 
 @attrs.frozen
@@ -31,7 +31,29 @@ class RuleContext:
         return self.table.c.job_id == self.run.job_id
 
 
-RuleQuery = Callable[[RuleContext], Select[Any]]
+@attrs.frozen
+class CrossRuleContext:
+    """What a cross-file rule query is built from: the submission and the staging tables of both files.
+
+    ``source`` is the staging table of the rule's file (its rows are the ones reported),
+    ``target`` that of the file it is compared with.
+    """
+
+    run: CrossFileRun
+    source: Table
+    target: Table
+
+    @property
+    def source_rows(self) -> Any:
+        return self.source.c.submission_id == self.run.submission_id
+
+    @property
+    def target_rows(self) -> Any:
+        return self.target.c.submission_id == self.run.submission_id
+
+
+#: A rule query; single-file rules take a :class:`RuleContext`, cross-file rules a :class:`CrossRuleContext`.
+RuleQuery = Callable[[Any], Select[Any]]
 Identity = tuple[str, str, str | None]
 
 _QUERIES: dict[Identity, RuleQuery] = {}
