@@ -387,6 +387,7 @@ from broker_entrypoints import cli_fpds as _cli_fpds  # noqa: E402,F401  (regist
 from broker_entrypoints import cli_reference_loads as _cli_reference_loads  # noqa: E402,F401  (object-classes, program-activities, park, defc)
 from broker_entrypoints import cli_source_loads as _cli_source_loads  # noqa: E402,F401  (sam-recipients, subawards)
 from broker_entrypoints import cli_validate as _cli_validate  # noqa: E402,F401  (broker validate)
+from broker_entrypoints import cli_validate_submission as _cli_validate_submission  # noqa: E402,F401  (broker validate-submission)
 
 if __name__ == "__main__":  # pragma: no cover
     # Run the imported module's group: the command modules above registered on it, not on __main__'s.

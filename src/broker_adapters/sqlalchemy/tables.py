@@ -448,6 +448,8 @@ from broker_adapters.sqlalchemy.validation.staging_tables import staging_table  
 appropriation = staging_table(metadata, FileType.A)
 object_class_program_activity = staging_table(metadata, FileType.B)
 award_financial = staging_table(metadata, FileType.C)
+award_procurement = staging_table(metadata, FileType.D1)
+award_financial_assistance = staging_table(metadata, FileType.D2)
 
 # --------------------------------------------------------------------------- validation reference lists
 

@@ -118,11 +118,15 @@ class CleanedRow:
 def clean_values(values: Mapping[str, str | None], schema: FileSchema) -> dict[str, str | None]:
     """Padding, number cleaning and (B and C) the DEFC rewrite, on a copy of ``values``."""
     cleaned = dict(values)
+    get = cleaned.get
     for field in schema.padded:
-        if field.length is not None:
-            cleaned[field.short_name] = pad(cleaned.get(field.short_name), field.length)
+        value = get(field.short_name)
+        if value is not None and field.length is not None and len(value) < field.length:
+            cleaned[field.short_name] = pad(value, field.length)
     for field in schema.numbers:
-        cleaned[field.short_name] = clean_number(cleaned.get(field.short_name))
+        value = get(field.short_name)
+        if value is not None and "," in value:  # the only values number cleaning changes
+            cleaned[field.short_name] = clean_number(value)
     if schema.file_type in _DEFC_FILES and DEFC in cleaned:
         cleaned[DEFC] = clean_defc(cleaned[DEFC])
     return cleaned

@@ -9,12 +9,15 @@ import attrs
 
 from broker_core.validation.catalogue import Rule
 from broker_core.validation.cleaning import CleanedRow
-from broker_core.validation.run import ValidationRun
+from broker_core.validation.run import CrossFileRun, ValidationRun
 
 
 @attrs.frozen
 class RuleResult:
-    """One row a rule query returned: its columns in query order (spec §2.7) and the row's flex text."""
+    """One row a rule query returned: its columns in query order (spec §2.7, §5) and the row's flex text.
+
+    For a cross-file rule the flex text is the *source* row's (the row ``source_row_number`` names).
+    """
 
     columns: Mapping[str, object]
     flex_field: str = ""
@@ -42,3 +45,10 @@ class StagingArea(Protocol):
 
     def failures(self, run: ValidationRun, rule: Rule) -> Iterator[RuleResult]:
         """Every row the rule flags, streamed."""
+
+    def cross_failures(self, run: CrossFileRun, rule: Rule) -> Iterator[RuleResult]:
+        """Every row the cross-file rule flags among the submission's staged files, streamed.
+
+        Rows come in source row order, failures of no single row (``source_row_number`` NULL) last;
+        each carries the flex text of its source row.
+        """

@@ -19,6 +19,7 @@ import itertools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import BinaryIO
 
 import attrs
@@ -236,13 +237,17 @@ class FileReader:
             raise ValueError("the header map does not describe this file's header")
         expected = header_map.expected
         flex = header_map.flex
+        names = [name for _, name in expected]
+        indexes = [index for index, _ in expected]
+        # One C-level call picks a row's expected cells (itemgetter of one index returns a bare value).
+        pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda cells: (cells[indexes[0]],))
         rows: list[DataRow] = []
         problems: list[RowProblem] = []
         taken = 0
         for row_number, cells in self._records:
             self._record_count += 1
             taken += 1
-            cleaned = [clean_cell(cell) for cell in cells]
+            cleaned = [clean_cell(cell) if cell else None for cell in cells]
             populated = any(value is not None for value in cleaned)
             if len(cells) != header_map.width:
                 shape = "short" if len(cells) < header_map.width else "long"
@@ -255,7 +260,7 @@ class FileReader:
                 rows.append(
                     DataRow(
                         row_number=row_number,
-                        values={name: cleaned[index] for index, name in expected},
+                        values=dict(zip(names, pick(cleaned), strict=True)),
                         flex=tuple((name, cleaned[index]) for index, name in flex),
                     )
                 )

@@ -130,54 +130,73 @@ class CheckResult:
 
 
 def check_rows(rows: Sequence[CleanedRow], schema: FileSchema) -> CheckResult:
-    """Run the four checks on a batch of cleaned rows (A, B and C; D1 and D2 are not checked)."""
-    problems: list[RowProblem] = []
+    """Run the four checks on a batch of cleaned rows (A, B and C; D1 and D2 are not checked).
 
-    for field in schema.required:
-        for row in rows:
-            if row.values.get(field.short_name) is None:
-                problems.append(_problem(row, field, REQUIRED_MESSAGE, "", REQUIRED_EXPECTED, REQUIRED_ERROR))
-
+    Problems come out in the reference's order: all required errors, then type, then length, then
+    date format, each column by column (schema order) and, within a column, row by row.
+    """
+    # Row by row over the cells that have a value (most of a submission's cells are empty), with
+    # each problem put in its (check, column) bucket; the buckets are emitted in order at the end.
+    position = {field.short_name: index for index, field in enumerate(schema.fields)}
+    typed = {f.short_name for f in schema.fields if f.type.is_number or f.type is FieldType.BOOLEAN}
+    dates = {f.short_name for f in schema.dates}
+    checked = {
+        f.short_name: (f, f.short_name in typed, f.length, f.short_name in dates)
+        for f in schema.fields
+        if f.short_name in typed or f.length is not None or f.short_name in dates
+    }
+    required = [(position[f.short_name], f) for f in schema.required]
+    buckets: dict[tuple[int, int], list[RowProblem]] = {}
     type_failures: set[int] = set()
-    typed = [field for field in schema.fields if field.type.is_number or field.type is FieldType.BOOLEAN]
-    for field in typed:
-        expected = expected_type_text(field.type)
-        for row in rows:
-            value = row.values.get(field.short_name)
-            if not is_valid_type(value, field.type):
-                type_failures.add(row.row_number)
-                problems.append(
-                    _problem(row, field, TYPE_MESSAGE, _provided(field, value), expected, TYPE_ERROR)
-                )
-
-    for field in schema.with_length:
-        length = field.length
-        assert length is not None  # with_length holds only fields that have one
-        expected = expected_length_text(length)
-        for row in rows:
-            value = row.values.get(field.short_name)
-            if row.row_number in type_failures or value is None or len(value) <= length:
-                continue
-            problems.append(
-                _problem(row, field, LENGTH_MESSAGE, _provided(field, value), expected, LENGTH_ERROR)
-            )
-
     date_failures: set[int] = set()
-    for field in schema.dates:
-        for row in rows:
-            value = row.values.get(field.short_name)
-            if not is_valid_date(value):
+
+    def report(check: int, field: FieldSpec, problem: RowProblem) -> None:
+        buckets.setdefault((check, position[field.short_name]), []).append(problem)
+
+    for row in rows:
+        values = row.values
+        for _, field in required:
+            if values.get(field.short_name) is None:
+                report(
+                    0, field, _problem(row, field, REQUIRED_MESSAGE, "", REQUIRED_EXPECTED, REQUIRED_ERROR)
+                )
+        too_long: list[tuple[FieldSpec, str]] = []
+        wrong_type = False
+        for name, value in values.items():
+            if value is None:
+                continue
+            spec = checked.get(name)
+            if spec is None:
+                continue
+            field, is_typed, length, is_date = spec
+            if is_typed and not is_valid_type(value, field.type):
+                wrong_type = True
+                provided = _provided(field, value)
+                report(
+                    1,
+                    field,
+                    _problem(row, field, TYPE_MESSAGE, provided, expected_type_text(field.type), TYPE_ERROR),
+                )
+            if length is not None and len(value) > length:
+                too_long.append((field, value))
+            if is_date and not is_valid_date(value):
                 date_failures.add(row.row_number)
-                problems.append(
-                    _problem(
-                        row,
-                        field,
-                        DATE_MESSAGE,
-                        _provided(field, value),
-                        DATE_EXPECTED,
-                        FORMAT_ERROR,
-                        DATE_LABEL,
-                    )
+                provided = _provided(field, value)
+                report(
+                    3,
+                    field,
+                    _problem(row, field, DATE_MESSAGE, provided, DATE_EXPECTED, FORMAT_ERROR, DATE_LABEL),
+                )
+        if wrong_type:
+            type_failures.add(row.row_number)
+        else:  # length is checked only on rows without type errors
+            for field, value in too_long:
+                expected = expected_length_text(field.length or 0)
+                report(
+                    2,
+                    field,
+                    _problem(row, field, LENGTH_MESSAGE, _provided(field, value), expected, LENGTH_ERROR),
                 )
 
+    problems = [problem for key in sorted(buckets) for problem in buckets[key]]
     return CheckResult(problems=tuple(problems), rejected=frozenset(type_failures | date_failures))

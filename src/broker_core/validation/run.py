@@ -8,12 +8,14 @@ import attrs
 
 from broker_core.file_types import FileType
 
-VALIDATED_FILE_TYPES = (FileType.A, FileType.B, FileType.C)
+#: The files a submission validates: A, B and C with their rules; D1 and D2 are staged as read, for the
+#: cross-file rules (they have no single-file rules).
+VALIDATED_FILE_TYPES = (FileType.A, FileType.B, FileType.C, FileType.D1, FileType.D2)
 
 
 def _validated(instance: object, attribute: attrs.Attribute[FileType], value: FileType) -> None:
     if value not in VALIDATED_FILE_TYPES:
-        raise ValueError(f"{attribute.name}: only files A, B and C are validated, not {value.letter}")
+        raise ValueError(f"{attribute.name}: only files A, B, C, D1 and D2 are validated, not {value.letter}")
 
 
 @attrs.frozen

@@ -91,6 +91,20 @@ class differ(FunctionElement[Any]):
     inherit_cache = True
 
 
+class is_negative(FunctionElement[Any]):
+    """``COALESCE(a, 0) < 0`` as a boolean condition."""
+
+    name = "broker_dec_negative"
+    inherit_cache = True
+
+
+class is_positive(FunctionElement[Any]):
+    """``COALESCE(a, 0) > 0`` as a boolean condition."""
+
+    name = "broker_dec_positive"
+    inherit_cache = True
+
+
 def _args(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
     return [compiler.process(arg, **kw) for arg in element.clauses]
 
@@ -128,6 +142,18 @@ def _pg_nonzero(element: is_nonzero, compiler: SQLCompiler, **kw: Any) -> str:
     return f"({_zero(a)} <> 0)"
 
 
+@compiles(is_negative, "postgresql")
+def _pg_negative(element: is_negative, compiler: SQLCompiler, **kw: Any) -> str:
+    (a,) = _args(compiler, element, **kw)
+    return f"({_zero(a)} < 0)"
+
+
+@compiles(is_positive, "postgresql")
+def _pg_positive(element: is_positive, compiler: SQLCompiler, **kw: Any) -> str:
+    (a,) = _args(compiler, element, **kw)
+    return f"({_zero(a)} > 0)"
+
+
 @compiles(differ, "postgresql")
 def _pg_differ(element: differ, compiler: SQLCompiler, **kw: Any) -> str:
     a, b = _args(compiler, element, **kw)
@@ -144,6 +170,8 @@ def _sqlite_call(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any
 
 
 @compiles(is_nonzero)
+@compiles(is_negative)
+@compiles(is_positive)
 @compiles(differ)
 def _sqlite_condition(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
     return f"({element.name}({', '.join(_args(compiler, element, **kw))}) = 1)"
@@ -185,6 +213,14 @@ def _nonzero(a: object) -> int:
     return int(_dec(a) != 0)
 
 
+def _negative(a: object) -> int:
+    return int(_dec(a) < 0)
+
+
+def _positive(a: object) -> int:
+    return int(_dec(a) > 0)
+
+
 def _differ(a: object, b: object) -> int:
     return int(_dec(a) != _dec(b))
 
@@ -206,5 +242,7 @@ def register_sqlite_functions(dbapi_connection: Any) -> None:
     dbapi_connection.create_function(minus.name, 2, _sub, deterministic=True)
     dbapi_connection.create_function(negated.name, 1, _neg, deterministic=True)
     dbapi_connection.create_function(is_nonzero.name, 1, _nonzero, deterministic=True)
+    dbapi_connection.create_function(is_negative.name, 1, _negative, deterministic=True)
+    dbapi_connection.create_function(is_positive.name, 1, _positive, deterministic=True)
     dbapi_connection.create_function(differ.name, 2, _differ, deterministic=True)
     dbapi_connection.create_aggregate(exact_sum.name, 1, _Sum)

@@ -3,6 +3,9 @@
 Each batch is inserted and committed on its own, so a large file never sits in one transaction's
 memory; a failed run is undone by :meth:`clear` (the rows are keyed by job). PostgreSQL gets the
 batch through ``COPY ... FROM STDIN``; SQLite through one compiled ``executemany``.
+
+Cross-file rules (:meth:`cross_failures`) read the staged files of one submission: a submission is
+expected to stage each file type under one job.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from broker_core.file_types import FileType
 from broker_core.validation.catalogue import Rule
 from broker_core.validation.cleaning import CleanedRow
 from broker_core.validation.ports import RuleResult
-from broker_core.validation.run import ValidationRun
+from broker_core.validation.run import CrossFileRun, ValidationRun
 from broker_core.validation.schema import FieldType, schema_for
 
 from .rules import RuleContext, query_for
-from .staging_tables import STAGING_TABLE_NAMES, to_boolean
+from .rules.registry import CrossRuleContext
+from .staging_tables import STAGING_TABLE_NAMES, staged_number, staged_type, to_boolean
 
 #: Rows fetched per round trip when streaming a rule's failures.
 STREAM_BATCH = 10_000
@@ -49,10 +53,24 @@ class SqlAlchemyStagingArea:
         table = self.table(run.file_type)
         names = [f.short_name for f in schema_for(run.file_type).fields]
         booleans = {f.short_name for f in schema_for(run.file_type).fields if f.type is FieldType.BOOLEAN}
+        # D1 and D2 were not row-checked: their numbers are staged as numbers or not at all.
+        numbers = (
+            {n: staged_type(run.file_type, n) for n in names if staged_type(run.file_type, n).is_number}
+            if run.file_type.is_d_file
+            else {}
+        )
         columns = ["job_id", "submission_id", "row_number", *names, "tas", "display_tas", "flex_field"]
 
+        def field(row: CleanedRow, name: str) -> Any:
+            value = row.values.get(name)
+            if name in booleans:
+                return to_boolean(value)
+            if name in numbers:
+                return staged_number(value, numbers[name])
+            return value
+
         def values(row: CleanedRow) -> list[Any]:
-            fields = [to_boolean(row.values.get(n)) if n in booleans else row.values.get(n) for n in names]
+            fields = [field(row, n) for n in names]
             return [
                 run.job_id,
                 run.submission_id,
@@ -69,7 +87,11 @@ class SqlAlchemyStagingArea:
                 return
             raw: Any = conn.connection.driver_connection  # psycopg, inside this transaction
             quoted = ", ".join(f'"{c}"' for c in columns)
-            with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: local mode has no psycopg
+
+            sql = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+            # A queued writer sends the data from its own thread while this one formats rows.
+            with raw.cursor() as cursor, cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
                 for row in rows:
                     copy.write_row(values(row))
 
@@ -87,6 +109,9 @@ class SqlAlchemyStagingArea:
             .scalar_subquery()
         )
         with self.engine.begin() as conn:
+            if not is_sqlite(conn):
+                # Fresh statistics after a bulk load, so the rule queries that follow get sane plans.
+                conn.exec_driver_sql(f'ANALYZE "{table.name}"')
             conn.execute(update(table).where(table.c.job_id == run.job_id).values(account_num=account))
 
     def implements(self, rule: Rule) -> bool:
@@ -113,7 +138,35 @@ class SqlAlchemyStagingArea:
         with self.engine.connect() as conn:
             conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})  # a reader never holds SQLite's write lock
             result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(stmt)
-            for row in result.mappings():
-                columns = dict(row)
-                flex_field = columns.pop(_FLEX) or ""
-                yield RuleResult(columns=columns, flex_field=flex_field)
+            yield from _results(result)
+
+    def cross_failures(self, run: CrossFileRun, rule: Rule) -> Iterator[RuleResult]:
+        query = query_for(rule)
+        if query is None:
+            raise LookupError(f"rule {rule.label} ({rule.file} to {rule.target}) has no query")
+        source_type, target_type = rule.file_type, rule.target_type
+        if source_type is None or target_type is None:
+            raise ValueError(f"rule {rule.label} ({rule.file}) is not a cross-file rule of submission files")
+        source = self.table(source_type)
+        context = CrossRuleContext(run=run, source=source, target=self.table(target_type))
+        found = query(context).subquery("failure")
+        flex = source.alias("flex")
+        flex_field = (
+            select(func.min(flex.c.flex_field))
+            .where(flex.c.submission_id == run.submission_id, flex.c.row_number == found.c.source_row_number)
+            .scalar_subquery()
+        )
+        stmt = select(found, flex_field.label(_FLEX)).order_by(
+            found.c.source_row_number.is_(None), found.c.source_row_number, *found.c
+        )
+        with self.engine.connect() as conn:
+            conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(stmt)
+            yield from _results(result)
+
+
+def _results(result: Any) -> Iterator[RuleResult]:
+    for row in result.mappings():
+        columns = dict(row)
+        flex_field = columns.pop(_FLEX) or ""
+        yield RuleResult(columns=columns, flex_field=flex_field)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 from broker_adapters.sqlalchemy.validation.staging_tables import (
+    ABC_FILE_TYPES,
     STAGING_TABLE_NAMES,
     staging_columns,
     staging_index_specs,
@@ -26,12 +27,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for file_type, name in STAGING_TABLE_NAMES.items():
+    # Only A, B and C: migration 0006 adds the D1 and D2 tables (and an index on all five).
+    for file_type in ABC_FILE_TYPES:
+        name = STAGING_TABLE_NAMES[file_type]
         op.create_table(name, *staging_columns(file_type))
         for index_name, columns in staging_index_specs(file_type):
             op.create_index(index_name, name, columns)
 
 
 def downgrade() -> None:
-    for name in reversed(list(STAGING_TABLE_NAMES.values())):
-        op.drop_table(name)
+    for file_type in reversed(ABC_FILE_TYPES):
+        op.drop_table(STAGING_TABLE_NAMES[file_type])

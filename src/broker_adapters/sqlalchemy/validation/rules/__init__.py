@@ -1,6 +1,8 @@
 """The rule queries; importing this package registers every one (see :mod:`.registry`)."""
 
 from . import (
+    cross_ab_cd,  # noqa: F401 - registers the queries
+    cross_bc,  # noqa: F401 - registers the queries
     file_a,  # noqa: F401 - registers the queries
     file_b,  # noqa: F401 - registers the queries
     file_c,  # noqa: F401 - registers the queries

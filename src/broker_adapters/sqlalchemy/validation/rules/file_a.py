@@ -37,16 +37,7 @@ def _tas_id(ctx: RuleContext) -> Any:
 def a1(ctx: RuleContext) -> Select[Any]:
     """The TAS must be in CARS for the reporting period: TAS linking found no account."""
     t = ctx.table
-    parts = (
-        "allocation_transfer_agency",
-        "agency_identifier",
-        "beginning_period_of_availa",
-        "ending_period_of_availabil",
-        "availability_type_code",
-        "main_account_code",
-        "sub_account_code",
-    )
-    return _failing(ctx, *(t.c[p] for p in parts), _tas_id(ctx)).where(t.c.account_num.is_(None))
+    return _failing(ctx, *(t.c[p] for p in TAS_PARTS), _tas_id(ctx)).where(t.c.account_num.is_(None))
 
 
 def _sum_rule(ctx: RuleContext, total: str, parts: tuple[str, ...]) -> Select[Any]:

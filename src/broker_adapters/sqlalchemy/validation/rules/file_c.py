@@ -356,27 +356,21 @@ def _unique_combination(
     """
     t = ctx.table
     columns = (*program_activity, *_AWARD_KEY)
-    other = t.alias("duplicate")
-    other_key = _key(other, columns)
-    duplicates = (
-        select(*(k.label(f"k{i}") for i, k in enumerate(other_key)))
-        .where(other.c.job_id == ctx.run.job_id, _is_balance_row(other), applies(other))
-        .group_by(*other_key)
-        .having(func.count() > 1)
-        .subquery("duplicates")
-    )
-    joined = t.join(duplicates, and_(*(k == duplicates.c[f"k{i}"] for i, k in enumerate(_key(t, columns)))))
-    return (
+    # One pass with a window count per combination: a self-join on eleven expressions can go
+    # quadratic when the planner misjudges it.
+    counted = (
         select(
             t.c.row_number,
             t.c.display_tas.label("tas"),
             t.c.object_class,
             *(t.c[c] for c in columns),
             *_ids(t),
+            func.count().over(partition_by=_key(t, columns)).label("_rows"),
         )
-        .select_from(joined)
         .where(ctx.rows, _is_balance_row(t), applies(t))
+        .subquery("counted")
     )
+    return select(*(c for c in counted.c if c.name != "_rows")).where(counted.c._rows > 1)
 
 
 @rule("C28.1", C)
