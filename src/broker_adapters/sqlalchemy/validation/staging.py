@@ -10,10 +10,11 @@ expected to stage each file type under one job.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select
 from sqlalchemy.engine import Engine
 
 from broker_adapters.sqlalchemy import tables
@@ -37,6 +38,7 @@ _FLEX = "__flex_field__"
 class SqlAlchemyStagingArea:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._accounts: dict[ValidationRun, dict[str, int]] = {}
 
     @staticmethod
     def table(file_type: FileType) -> Table:
@@ -59,27 +61,28 @@ class SqlAlchemyStagingArea:
             if run.file_type.is_d_file
             else {}
         )
-        columns = ["job_id", "submission_id", "row_number", *names, "tas", "display_tas", "flex_field"]
-
-        def field(row: CleanedRow, name: str) -> Any:
-            value = row.values.get(name)
-            if name in booleans:
-                return to_boolean(value)
-            if name in numbers:
-                return staged_number(value, numbers[name])
-            return value
+        columns = [
+            "job_id", "submission_id", "row_number", *names, "tas", "display_tas", "account_num", "flex_field",
+        ]  # fmt: skip
+        # Only a few columns need converting; the rest go as read (one C-level map per row).
+        converters: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, to_boolean) for i, n in enumerate(names) if n in booleans
+        ] + [
+            (i, functools.partial(staged_number, field_type=numbers[n]))
+            for i, n in enumerate(names)
+            if n in numbers
+        ]
+        accounts = self._cars_accounts(run)
 
         def values(row: CleanedRow) -> list[Any]:
-            fields = [field(row, n) for n in names]
+            fields = list(map(row.values.get, names))
+            for i, convert in converters:
+                fields[i] = convert(fields[i])
+            account = accounts.get(row.tas) if row.tas is not None else None
             return [
-                run.job_id,
-                run.submission_id,
-                row.row_number,
-                *fields,
-                row.tas,
-                row.display_tas,
-                row.flex_field or None,
-            ]
+                run.job_id, run.submission_id, row.row_number, *fields,
+                row.tas, row.display_tas, account, row.flex_field or None,
+            ]  # fmt: skip
 
         with self.engine.begin() as conn:
             if is_sqlite(conn):
@@ -95,24 +98,39 @@ class SqlAlchemyStagingArea:
                 for row in rows:
                     copy.write_row(values(row))
 
-    def link_tas(self, run: ValidationRun) -> None:
-        """``account_num`` = the lowest CARS account of the row's TAS whose window meets the period."""
-        table = self.table(run.file_type)
+    def _cars_accounts(self, run: ValidationRun) -> dict[str, int]:
+        """TAS → the lowest CARS account whose window meets the reporting period, read once per run.
+
+        Rows get their account as they are staged: cheaper than updating every staged row afterwards,
+        and the CARS list (tens of thousands of TAS) is small next to a file.
+        """
+        cached = self._accounts.get(run)
+        if cached is not None:
+            return cached
         cars = tables.tas_lookup
-        account = (
-            select(func.min(cars.c.account_num))
+        stmt = (
+            select(cars.c.tas, func.min(cars.c.account_num))
             .where(
-                cars.c.tas == table.c.tas,
+                cars.c.account_num.is_not(None),
                 or_(cars.c.internal_start_date.is_(None), cars.c.internal_start_date <= run.reporting_end),
                 or_(cars.c.internal_end_date.is_(None), cars.c.internal_end_date >= run.reporting_start),
             )
-            .scalar_subquery()
+            .group_by(cars.c.tas)
         )
+        with self.engine.connect() as conn:
+            conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            accounts = {tas: account for tas, account in conn.execute(stmt)}
+        self._accounts = {run: accounts}  # one run at a time is staged through this object
+        return accounts
+
+    def link_tas(self, run: ValidationRun) -> None:
+        """Finish the load: rows already carry their CARS ``account_num`` (see :meth:`_cars_accounts`)."""
+        self._accounts.pop(run, None)
+        table = self.table(run.file_type)
         with self.engine.begin() as conn:
             if not is_sqlite(conn):
                 # Fresh statistics after a bulk load, so the rule queries that follow get sane plans.
                 conn.exec_driver_sql(f'ANALYZE "{table.name}"')
-            conn.execute(update(table).where(table.c.job_id == run.job_id).values(account_num=account))
 
     def implements(self, rule: Rule) -> bool:
         return query_for(rule) is not None
