@@ -34,8 +34,10 @@ def _tas_id(ctx: RuleContext) -> Any:
 
 
 @rule("A1.1", A)
+@rule("A1.2", "program_activity")
+@rule("A1.3", "award_financial")
 def a1(ctx: RuleContext) -> Select[Any]:
-    """The TAS must be in CARS for the reporting period: TAS linking found no account."""
+    """The TAS must be in CARS for the reporting period (files A, B and C): no CARS account was found."""
     t = ctx.table
     return _failing(ctx, *(t.c[p] for p in TAS_PARTS), _tas_id(ctx)).where(t.c.account_num.is_(None))
 
