@@ -25,7 +25,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     Table,
     Text,
@@ -35,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from broker_adapters.sqlalchemy.schema_metadata import metadata
 from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType, FileFormat
 from broker_core.jobs import JobStatus, JobType
@@ -127,15 +127,6 @@ class ExactDecimal(TypeDecorator[decimal.Decimal]):
 
 
 # --------------------------------------------------------------------------- tables
-
-NAMING = {
-    "ix": "ix_%(column_0_N_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = MetaData(naming_convention=NAMING)
 
 
 def _timestamps() -> list[Column[Any]]:
@@ -441,70 +432,18 @@ subaward = Table(
     Index("ix_subaward_unique_award_key_subaward_type", "unique_award_key", "subaward_type"),
 )
 
-# --------------------------------------------------------------------------- validation staging
+# --------------------------------------------------------------------------- the validator's tables
 
-from broker_adapters.sqlalchemy.validation.staging_tables import staging_table  # noqa: E402
-
-appropriation = staging_table(metadata, FileType.A)
-object_class_program_activity = staging_table(metadata, FileType.B)
-award_financial = staging_table(metadata, FileType.C)
-award_procurement = staging_table(metadata, FileType.D1)
-award_financial_assistance = staging_table(metadata, FileType.D2)
-
-# --------------------------------------------------------------------------- validation reference lists
-
-# What rules B9, B11, B24 and B28 check File B and C values against (migration 0005). Each list
-# is replaced whole by its ``broker load`` command; 0005 seeds object_class and defc.
-
-object_class = Table(
-    "object_class",
-    metadata,
-    Column("object_class_id", Integer, primary_key=True),
-    Column("object_class_code", Text, nullable=False),
-    Column("object_class_name", Text, nullable=False),
-    UniqueConstraint("object_class_code"),
-)
-
-program_activity = Table(
-    "program_activity",
-    metadata,
-    Column("program_activity_id", Integer, primary_key=True),
-    Column("fiscal_year", Integer, nullable=False),
-    Column("period", Integer, nullable=False),
-    Column("agency_id", Text, nullable=False),
-    Column("allocation_transfer_id", Text),
-    Column("account_number", Text, nullable=False),
-    Column("program_activity_code", Text, nullable=False),
-    Column("program_activity_name", Text, nullable=False),
-    # B9 looks activities up by period and account.
-    Index("ix_program_activity_fiscal_year_period_agency_id_account_number",
-          "fiscal_year", "period", "agency_id", "account_number"),
-)  # fmt: skip
-
-program_activity_park = Table(
-    "program_activity_park",
-    metadata,
-    Column("program_activity_park_id", Integer, primary_key=True),
-    Column("fiscal_year", Integer, nullable=False),
-    Column("period", Integer, nullable=False),
-    Column("agency_id", Text, nullable=False),
-    Column("allocation_transfer_id", Text),
-    Column("main_account_number", Text, nullable=False),
-    Column("sub_account_number", Text),
-    Column("park_code", Text, nullable=False),
-    Column("park_name", Text, nullable=False),
-    # B28 looks PARKs up by account.
-    Index("ix_program_activity_park_agency_id_main_account_number", "agency_id", "main_account_number"),
-)
-
-defc = Table(
-    "defc",
-    metadata,
-    Column("defc_id", Integer, primary_key=True),
-    Column("code", Text, nullable=False),
-    Column("public_law", Text),
-    Column("public_law_short_title", Text),
-    Column("group_name", Text),
-    Column("is_valid", Boolean, nullable=False),
-    UniqueConstraint("code"),
+# Staging tables and the reference lists of the File B and C rules, defined in their own module on
+# this metadata; imported here so that every table is known wherever this module is.
+from broker_adapters.sqlalchemy.validation.validation_tables import (  # noqa: E402,F401 - re-exported
+    appropriation,
+    award_financial,
+    award_financial_assistance,
+    award_procurement,
+    defc,
+    object_class,
+    object_class_program_activity,
+    program_activity,
+    program_activity_park,
 )

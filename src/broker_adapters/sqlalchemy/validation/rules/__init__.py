@@ -5,6 +5,7 @@ from . import (
     cross_bc,  # noqa: F401 - registers the queries
     file_a,  # noqa: F401 - registers the queries
     file_b,  # noqa: F401 - registers the queries
+    file_b_gtas,  # noqa: F401 - registers the queries
     file_c,  # noqa: F401 - registers the queries
     reference,  # noqa: F401 - registers the queries
 )
