@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, Subquery, Text, case, exists, false, func, literal, or_, select
+from sqlalchemy import Select, Subquery, Text, exists, false, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from broker_adapters.sqlalchemy import tables
@@ -12,10 +12,8 @@ from broker_adapters.sqlalchemy import tables
 from ..exact import differ, is_nonzero, minus, plus
 from .gtas import (
     TAS_PARTS,
-    display_tas_of,
+    agency_tas_missing_from_file,
     is_financing_account,
-    no_row_number,
-    reported_by_agency,
     sf133_period_lines,
 )
 from .registry import RuleContext, rule
@@ -226,25 +224,11 @@ def a33_1(ctx: RuleContext) -> Select[Any]:
     nothing. Financing accounts (CARS) and TAS whose SF-133 amounts for the period are all zero are
     exempt.
     """
-    sf: Any = tables.sf_133
     t = ctx.table
-    parts = [sf.c[part] for part in TAS_PARTS]
-    owned = reported_by_agency(ctx.run, sf)
-    if owned is None:
-        return select(no_row_number(), *parts, display_tas_of(sf).label("uniqueid_TAS")).where(false())
-    in_file = exists().where(t.c.job_id == ctx.run.job_id, t.c.tas == sf.c.tas)
-    some_amount = func.max(case((is_nonzero(sf.c.amount), 1), else_=0)) == 1
-    return (
-        select(no_row_number(), *parts, display_tas_of(sf).label("uniqueid_TAS"))
-        .where(
-            sf.c.fiscal_year == ctx.run.fiscal_year,
-            sf.c.period == ctx.run.period,
-            owned,
-            ~is_financing_account(sf.c.tas),
-            ~in_file,
-        )
-        .group_by(sf.c.tas, *parts)
-        .having(some_amount)
+    return agency_tas_missing_from_file(
+        ctx,
+        in_file=lambda sf: exists().where(t.c.job_id == ctx.run.job_id, t.c.tas == sf.c.tas),
+        counts=lambda sf: is_nonzero(sf.c.amount),
     )
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select
-
-from broker_adapters.sqlalchemy import tables
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
 
 from ..exact import differ, exact_sum, is_nonzero, minus, negated, plus
 from .file_b import (
@@ -33,7 +31,10 @@ from .file_b import (
     pya_x,
     upper,
 )
-from .gtas import TAS_PARTS, display_tas_of, is_financing_account, no_row_number, reported_by_agency
+from .gtas import (
+    agency_tas_missing_from_file,
+    no_row_number,
+)
 from .registry import RuleContext, rule
 from .sf133 import sf133_lines
 
@@ -202,24 +203,9 @@ def b21(ctx: RuleContext) -> Select[Any]:
     Per TAS, not per TAS and DEFC (``sf_133`` has no DEFC); the run does not say whether the
     submission is monthly, so the rule applies to every run.
     """
-    sf: Any = tables.sf_133
     t = ctx.table
-    parts = [sf.c[part] for part in TAS_PARTS]
-    owned = reported_by_agency(ctx.run, sf)
-    if owned is None:
-        return select(no_row_number(), *parts, display_tas_of(sf).label("uniqueid_TAS")).where(false())
-    in_file = exists().where(t.c.job_id == ctx.run.job_id, t.c.tas == sf.c.tas, pya_x(t))
-    activity = and_(sf.c.line.in_(_OBLIGATION_AND_OUTLAY_LINES), is_nonzero(sf.c.amount))
-    some_activity = func.max(case((activity, 1), else_=0)) == 1
-    return (
-        select(no_row_number(), *parts, display_tas_of(sf).label("uniqueid_TAS"))
-        .where(
-            sf.c.fiscal_year == ctx.run.fiscal_year,
-            sf.c.period == ctx.run.period,
-            owned,
-            ~is_financing_account(sf.c.tas),
-            ~in_file,
-        )
-        .group_by(sf.c.tas, *parts)
-        .having(some_activity)
+    return agency_tas_missing_from_file(
+        ctx,
+        in_file=lambda sf: exists().where(t.c.job_id == ctx.run.job_id, t.c.tas == sf.c.tas, pya_x(t)),
+        counts=lambda sf: and_(sf.c.line.in_(_OBLIGATION_AND_OUTLAY_LINES), is_nonzero(sf.c.amount)),
     )

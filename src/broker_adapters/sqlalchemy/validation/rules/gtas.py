@@ -11,18 +11,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     Subquery,
     Text,
     and_,
     case,
     cast,
     exists,
+    false,
     func,
     literal_column,
     null,
@@ -33,6 +35,7 @@ from broker_adapters.sqlalchemy import tables
 from broker_core.validation.run import ValidationRun
 
 from ..exact import exact_sum
+from .registry import RuleContext
 
 #: The seven TAS parts, in display order; File A, File B and ``sf_133`` share these column names.
 TAS_PARTS = (
@@ -104,3 +107,34 @@ def display_tas_of(table: Any) -> ColumnElement[Any]:
 def no_row_number() -> ColumnElement[Any]:
     """``row_number`` NULL, typed so it joins with the staged row numbers on every database."""
     return cast(null(), Integer).label("row_number")
+
+
+def agency_tas_missing_from_file(
+    ctx: RuleContext,
+    in_file: Callable[[Any], ColumnElement[bool]],
+    counts: Callable[[Any], ColumnElement[bool]],
+) -> Select[Any]:
+    """The submitting agency's SF-133 TAS of the period that the file lacks (one failure per TAS).
+
+    ``in_file(sf)`` says whether a staged row stands for the SF-133 TAS; ``counts(sf)`` which SF-133
+    lines make a TAS worth reporting (a TAS counts when one of them does). Financing accounts are
+    exempt; without an agency on the run nothing is reported.
+    """
+    sf: Any = tables.sf_133
+    parts = [sf.c[part] for part in TAS_PARTS]
+    columns = (no_row_number(), *parts, display_tas_of(sf).label("uniqueid_TAS"))
+    owned = reported_by_agency(ctx.run, sf)
+    if owned is None:
+        return select(*columns).where(false())
+    return (
+        select(*columns)
+        .where(
+            sf.c.fiscal_year == ctx.run.fiscal_year,
+            sf.c.period == ctx.run.period,
+            owned,
+            ~is_financing_account(sf.c.tas),
+            ~in_file(sf),
+        )
+        .group_by(sf.c.tas, *parts)
+        .having(func.max(case((counts(sf), 1), else_=0)) == 1)
+    )
