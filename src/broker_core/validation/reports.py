@@ -11,8 +11,8 @@ reader's formatting errors and the blank-file warning have every field quoted. L
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Generic, Protocol, TypeVar
 
 from broker_core.validation.cross_problem import CrossFileProblem
 from broker_core.validation.problem import RowProblem, Severity
@@ -150,6 +150,18 @@ class CsvStream:
             self._sink.write(data)
 
 
+P = TypeVar("P", RowProblem, CrossFileProblem)
+
+
+P_contra = TypeVar("P_contra", contravariant=True)
+
+
+class _Report(Protocol[P_contra]):
+    def write(self, problem: P_contra) -> None: ...
+
+    def flush(self) -> None: ...
+
+
 class SingleFileReport:
     """One single-file error or warning report. The header row is written at once (spec §2.3)."""
 
@@ -187,16 +199,20 @@ class CrossFileReport:
         self._stream.flush()
 
 
-class SingleFileReports:
-    """The error and warning report of one file, fed one stream of problems split by severity."""
+class _ReportPair(Generic[P]):
+    """The error and warning report of one file or pair, fed one stream of problems split by severity."""
 
     def __init__(
-        self, errors: BinarySink, warnings: BinarySink, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+        self,
+        report: Callable[[BinarySink, int], _Report[P]],
+        errors: BinarySink,
+        warnings: BinarySink,
+        chunk_bytes: int,
     ) -> None:
-        self.errors = SingleFileReport(errors, chunk_bytes)
-        self.warnings = SingleFileReport(warnings, chunk_bytes)
+        self.errors: _Report[P] = report(errors, chunk_bytes)
+        self.warnings: _Report[P] = report(warnings, chunk_bytes)
 
-    def write(self, problem: RowProblem) -> None:
+    def write(self, problem: P) -> None:
         (self.errors if problem.severity is Severity.FATAL else self.warnings).write(problem)
 
     def flush(self) -> None:
@@ -204,21 +220,22 @@ class SingleFileReports:
         self.warnings.flush()
 
 
-class CrossFileReports:
-    """The error and warning report of one cross-file pair, split by severity."""
+class SingleFileReports(_ReportPair[RowProblem]):
+    """The error and warning report of one file."""
 
     def __init__(
         self, errors: BinarySink, warnings: BinarySink, chunk_bytes: int = DEFAULT_CHUNK_BYTES
     ) -> None:
-        self.errors = CrossFileReport(errors, chunk_bytes)
-        self.warnings = CrossFileReport(warnings, chunk_bytes)
+        super().__init__(SingleFileReport, errors, warnings, chunk_bytes)
 
-    def write(self, problem: CrossFileProblem) -> None:
-        (self.errors if problem.severity is Severity.FATAL else self.warnings).write(problem)
 
-    def flush(self) -> None:
-        self.errors.flush()
-        self.warnings.flush()
+class CrossFileReports(_ReportPair[CrossFileProblem]):
+    """The error and warning report of one cross-file pair."""
+
+    def __init__(
+        self, errors: BinarySink, warnings: BinarySink, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    ) -> None:
+        super().__init__(CrossFileReport, errors, warnings, chunk_bytes)
 
 
 class _Chunks:
@@ -243,22 +260,21 @@ def single_file_report_chunks(
     Lazy: ``problems`` is consumed as the chunks are, so at most one chunk is held at a time.
     Severity is not looked at; pass the problems that belong in this report.
     """
-    chunks = _Chunks()
-    report = SingleFileReport(chunks, chunk_bytes)
-    yield from chunks.drain()
-    for problem in problems:
-        report.write(problem)
-        yield from chunks.drain()
-    report.flush()
-    yield from chunks.drain()
+    return _report_chunks(SingleFileReport, problems, chunk_bytes)
 
 
 def cross_file_report_chunks(
     problems: Iterable[CrossFileProblem], chunk_bytes: int = DEFAULT_CHUNK_BYTES
 ) -> Iterator[bytes]:
     """Like :func:`single_file_report_chunks`, for a cross-file report."""
+    return _report_chunks(CrossFileReport, problems, chunk_bytes)
+
+
+def _report_chunks(
+    report_of: Callable[[BinarySink, int], _Report[P]], problems: Iterable[P], chunk_bytes: int
+) -> Iterator[bytes]:
     chunks = _Chunks()
-    report = CrossFileReport(chunks, chunk_bytes)
+    report = report_of(chunks, chunk_bytes)
     yield from chunks.drain()
     for problem in problems:
         report.write(problem)
