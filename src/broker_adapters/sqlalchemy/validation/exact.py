@@ -118,46 +118,30 @@ def _pg_plus(element: plus, compiler: SQLCompiler, **kw: Any) -> str:
     return "(" + " + ".join(_zero(a) for a in _args(compiler, element, **kw)) + ")"
 
 
-@compiles(minus, "postgresql")
-def _pg_minus(element: minus, compiler: SQLCompiler, **kw: Any) -> str:
-    a, b = _args(compiler, element, **kw)
-    return f"({_zero(a)} - {_zero(b)})"
+# PostgreSQL: plain operators on COALESCE(x, 0) operands ({0}, {1}: the arguments, NULL as 0).
+_PG_TEMPLATES: dict[type[FunctionElement[Any]], str] = {
+    minus: "({0} - {1})",
+    negated: "(-{0})",
+    is_nonzero: "({0} <> 0)",
+    is_negative: "({0} < 0)",
+    is_positive: "({0} > 0)",
+    differ: "({0} <> {1})",
+}
 
 
-@compiles(negated, "postgresql")
-def _pg_negated(element: negated, compiler: SQLCompiler, **kw: Any) -> str:
-    (a,) = _args(compiler, element, **kw)
-    return f"(-{_zero(a)})"
+def _pg_template(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    operands = [_zero(a) for a in _args(compiler, element, **kw)]
+    return _PG_TEMPLATES[type(element)].format(*operands)
+
+
+for _construct in _PG_TEMPLATES:
+    compiles(_construct, "postgresql")(_pg_template)
 
 
 @compiles(exact_sum, "postgresql")
 def _pg_sum(element: exact_sum, compiler: SQLCompiler, **kw: Any) -> str:
     (a,) = _args(compiler, element, **kw)
     return f"COALESCE(SUM({a}), 0)"
-
-
-@compiles(is_nonzero, "postgresql")
-def _pg_nonzero(element: is_nonzero, compiler: SQLCompiler, **kw: Any) -> str:
-    (a,) = _args(compiler, element, **kw)
-    return f"({_zero(a)} <> 0)"
-
-
-@compiles(is_negative, "postgresql")
-def _pg_negative(element: is_negative, compiler: SQLCompiler, **kw: Any) -> str:
-    (a,) = _args(compiler, element, **kw)
-    return f"({_zero(a)} < 0)"
-
-
-@compiles(is_positive, "postgresql")
-def _pg_positive(element: is_positive, compiler: SQLCompiler, **kw: Any) -> str:
-    (a,) = _args(compiler, element, **kw)
-    return f"({_zero(a)} > 0)"
-
-
-@compiles(differ, "postgresql")
-def _pg_differ(element: differ, compiler: SQLCompiler, **kw: Any) -> str:
-    a, b = _args(compiler, element, **kw)
-    return f"({_zero(a)} <> {_zero(b)})"
 
 
 @compiles(plus)
