@@ -8,6 +8,7 @@ from typing import Any, Literal
 import attrs
 from sqlalchemy.engine import Engine
 
+from broker_adapters.cas import CasIdentityProvider
 from broker_adapters.clock import SystemClock
 from broker_adapters.inprocess_queue import InlineQueue, InProcessQueue
 from broker_adapters.local_storage import LocalFileStorage
@@ -20,6 +21,7 @@ from broker_adapters.sqlalchemy.procurement_data import SqlAlchemyProcurementSto
 from broker_adapters.sqlalchemy.task_locks import SqlAlchemyTaskLocks
 from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from broker_core.fpds.service import FpdsLoadService
+from broker_core.identity import IdentityProvider
 from broker_core.loading.service import LoadService
 from broker_core.ports import FileStorage, JobQueue
 from broker_core.queueing import Task
@@ -43,6 +45,8 @@ class Broker:
     loads: LoadService
     award_data: SqlAlchemyAwardData
     fpds_loads: FpdsLoadService
+    #: MAX single sign-on (``/v1/max_login/``); the CAS server is only contacted at login.
+    identity_provider: IdentityProvider
 
     # The API's view of the broker (see broker_entrypoints.api.services.ApiServices).
     @property
@@ -52,6 +56,10 @@ class Broker:
     @property
     def cors_origins(self) -> tuple[str, ...]:
         return self.config.cors_origins
+
+    @property
+    def cas_parent_group(self) -> str:
+        return self.config.cas_parent_group
 
     def start_local_worker(self) -> None:
         """Local mode: start the in-process worker thread and pick up outstanding work."""
@@ -108,6 +116,7 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         loads=LoadService(store=award_data),
         award_data=award_data,
         fpds_loads=FpdsLoadService(store=SqlAlchemyProcurementStore(engine, award_data), clock=clock),
+        identity_provider=CasIdentityProvider(config.cas_url, timeout=config.cas_timeout),
     )
 
 

@@ -34,6 +34,12 @@ class Config:
     #: FPDS: seconds to wait for each answer, and retries of a page after a transient failure.
     fpds_timeout: int = 60
     fpds_retries: int = 5
+    #: MAX's CAS server (``/v1/max_login/`` validates tickets at ``{cas_url}/serviceValidate``).
+    cas_url: str = "https://login.max.gov/cas"
+    #: The MAX parent group whose ``<parent>-CGAC_…`` groups grant broker rights.
+    cas_parent_group: str = "EXAMPLE"
+    #: Seconds to wait for CAS to connect and to answer.
+    cas_timeout: int = 30
 
     @property
     def storage_root(self) -> Path:
@@ -79,6 +85,9 @@ def load_config(
         fpds_url=env.get("BROKER_FPDS_URL") or "https://www.fpds.gov/ezsearch/FEEDS/ATOM",
         fpds_timeout=_positive_int(env, "BROKER_FPDS_TIMEOUT", 60),
         fpds_retries=_positive_int(env, "BROKER_FPDS_RETRIES", 5, minimum=0),
+        cas_url=(env.get("BROKER_CAS_URL") or "https://login.max.gov/cas").rstrip("/"),
+        cas_parent_group=(env.get("BROKER_CAS_PARENT_GROUP") or "").strip() or "EXAMPLE",
+        cas_timeout=_positive_int(env, "BROKER_CAS_TIMEOUT", 30),
     )
 
 

@@ -16,8 +16,12 @@ from typing import Any
 
 import pytest
 
+from tests.cas_server import FakeCas, fake_cas
+
 BROKER = [sys.executable, "-m", "broker_entrypoints.cli"]
 PASSWORD = "correct horse battery"
+#: The MAX parent group the server is configured with (not the default, so the setting is tested).
+CAS_PARENT_GROUP = "DATABROKER"
 
 
 def _free_port() -> int:
@@ -97,7 +101,14 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def cas() -> Iterator[FakeCas]:
+    """The stand-in for MAX's CAS server that ``broker serve`` validates tickets with."""
+    with fake_cas() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, cas: FakeCas) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("broker-data")
     for args, stdin in (
         (("load", "sample"), None),
@@ -118,7 +129,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         done = run_cli(data_dir, *args, stdin=stdin)
         assert done.returncode == 0, done.stderr
     port = _free_port()
-    env = dict(os.environ, BROKER_URL_EXPIRY="60")
+    env = dict(
+        os.environ, BROKER_URL_EXPIRY="60", BROKER_CAS_URL=cas.url, BROKER_CAS_PARENT_GROUP=CAS_PARENT_GROUP
+    )
     process = subprocess.Popen(
         [*BROKER, "serve", "--port", str(port), "--data-dir", str(data_dir)],
         env=env,

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType, CacheKey, FileGeneration
+from broker_core.identity import Identity, IdentityProviderUnavailable
 from broker_core.jobs import Job, JobStatus
 from broker_core.queueing import Task
 from broker_core.records import (
@@ -307,3 +308,28 @@ class FakeProcurementStore:
         self.rows = after
         self.load_dates.append(loaded_at)
         return len(new_rows), deleted
+
+
+class FakeIdentityProvider:
+    """An IdentityProvider answering from a dict of one-time tickets: (service, identity) each.
+
+    Like CAS, a ticket is spent by its first validation. ``unavailable`` makes
+    every call raise as if the provider could not be reached.
+    """
+
+    def __init__(self) -> None:
+        self.tickets: dict[str, tuple[str, Identity]] = {}
+        self.unavailable = False
+        self.calls: list[tuple[str, str]] = []
+
+    def grant(self, ticket: str, service: str, identity: Identity) -> None:
+        self.tickets[ticket] = (service, identity)
+
+    def validate(self, ticket: str, service: str) -> Identity | None:
+        self.calls.append((ticket, service))
+        if self.unavailable:
+            raise IdentityProviderUnavailable("fake provider is down")
+        granted = self.tickets.pop(ticket, None)
+        if granted is None or granted[0] != service:
+            return None
+        return granted[1]

@@ -1,18 +1,25 @@
-"""Use cases of users and sessions: password login, logout, session lookup, user views."""
+"""Use cases of users and sessions: password and MAX login, logout, session lookup, user views."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 
 import attrs
 
 from broker_core.errors import LoginRequired, RequestInvalid
+from broker_core.identity import IdentityProvider, display_name, group_rights, normalise_service
 from broker_core.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from broker_core.users import SESSION_LIFETIME, Affiliation, PermissionLevel, Session, User
 
 INVALID_CREDENTIALS = "Invalid username and/or password"
+MAX_LOGIN_FAILED = "You have failed to login successfully with MAX"
+SKIP_GUIDE_MISSING = "Must include skip_guide parameter"
+SKIP_GUIDE_INVALID = "skip_guide must be true or false"
+
+log = logging.getLogger(__name__)
 
 #: A live session's expiry is pushed forward at most this often, so that a
 #: burst of requests does not turn every read into a database write.
@@ -141,6 +148,75 @@ class AuthService:
             assert user.user_id is not None
             return user.user_id
 
+    def max_login(
+        self, form: Mapping[str, object], provider: IdentityProvider, *, parent_group: str
+    ) -> LoginResult:
+        """Log in with a MAX ticket: the user is created on first login, and rights come from MAX.
+
+        Name, website admin and affiliations are rebuilt from MAX's answer on every
+        login, so a right removed in MAX is gone at the next login. Raises
+        ``IdentityProviderUnavailable`` when MAX cannot be asked.
+        """
+        ticket = _required_text(form, "ticket").strip()
+        service = normalise_service(_required_text(form, "service"))
+        if not ticket:
+            raise LoginRequired(MAX_LOGIN_FAILED)  # no ticket to validate: spare MAX the call
+        identity = provider.validate(ticket, service)
+        if identity is None:
+            raise LoginRequired(MAX_LOGIN_FAILED)
+        email = _required_attribute(identity.email, "Email-Address")
+        name = display_name(
+            _required_attribute(identity.first_name, "First-Name"),
+            identity.middle_name,
+            _required_attribute(identity.last_name, "Last-Name"),
+        )
+        with self.uow_factory() as uow:
+            rights = group_rights(identity.groups, parent_group, uow.agencies.exists)
+            for skipped in rights.skipped:
+                log.warning("MAX login of %s: group %r skipped (%s)", email, skipped.group, skipped.reason)
+            user = uow.users.by_email(email)
+            if user is None:
+                # No password: this user can only log in through MAX.
+                user = User(email=email.lower(), name=name)
+                uow.users.add(user)
+            user.name = name
+            user.website_admin = rights.website_admin
+            user.affiliations = list(rights.affiliations)
+            result = self._open_session(uow, user)
+            uow.commit()
+        return result
+
+    def set_skip_guide(self, user: User, form: Mapping[str, object]) -> bool:
+        """Store whether the user skips the submission guide; ``skip_guide`` is a bool or "true"/"false"."""
+        if "skip_guide" not in form:
+            raise RequestInvalid(SKIP_GUIDE_MISSING)
+        value = form["skip_guide"]
+        if isinstance(value, bool):
+            skip = value
+        elif isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            skip = value.strip().lower() == "true"
+        else:
+            raise RequestInvalid(SKIP_GUIDE_INVALID)
+        assert user.user_id is not None
+        with self.uow_factory() as uow:
+            stored = uow.users.get(user.user_id)
+            if stored is None:  # deleted since the session was checked
+                raise LoginRequired()
+            stored.skip_guide = skip
+            uow.commit()
+        user.skip_guide = skip
+        return skip
+
+    def _open_session(self, uow: UnitOfWork, user: User) -> LoginResult:
+        """A new logged-in session for ``user`` (as ``login`` opens one), inside the caller's transaction."""
+        now = self.clock.now()
+        # Always a fresh id at login: a session id known before login must not
+        # become an authenticated one (session fixation).
+        session = Session(uid=str(uuid.uuid4()), expires_at=now + SESSION_LIFETIME, user_id=user.user_id)
+        uow.sessions.add(session)
+        uow.sessions.delete_expired(now)
+        return LoginResult(session_uid=session.uid, user=self._view(uow, user))
+
     @staticmethod
     def _view(uow: UnitOfWork, user: User) -> UserView:
         assert user.user_id is not None
@@ -179,3 +255,9 @@ def _required_text(form: Mapping[str, object], field: str) -> str:
     if not isinstance(value, str):
         raise RequestInvalid(f"{field}: Not a valid string.")
     return value
+
+
+def _required_attribute(value: str | None, attribute: str) -> str:
+    if value is None or not value.strip():
+        raise RequestInvalid(f"{attribute}: MAX did not send this attribute.")
+    return value.strip()

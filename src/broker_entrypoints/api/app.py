@@ -15,7 +15,14 @@ from broker_entrypoints.api.resources.generation import (
     GetDetachedFileUrl,
 )
 from broker_entrypoints.api.resources.root import Root
-from broker_entrypoints.api.resources.users import CurrentUser, Login, Logout, SessionCheck
+from broker_entrypoints.api.resources.users import (
+    CurrentUser,
+    Login,
+    Logout,
+    MaxLogin,
+    SessionCheck,
+    SetSkipGuide,
+)
 from broker_entrypoints.api.services import ApiServices
 
 
@@ -39,10 +46,15 @@ def create_app(broker: ApiServices) -> falcon.App:
         ("/v1/session", SessionCheck(broker.auth)),
         ("/v1/current_user", current_user),
         ("/v1/active_user", current_user),
+        ("/v1/set_skip_guide", SetSkipGuide(broker.auth)),
         ("/v1/generate_detached_file", GenerateDetachedFile(broker.generation)),
         ("/v1/check_detached_generation_status", CheckDetachedGenerationStatus(broker.generation)),
         ("/v1/get_detached_file_url", GetDetachedFileUrl(broker.generation)),
     ]
+    # Optional like the verifier: services built without MAX single sign-on (test doubles) omit it.
+    provider = getattr(broker, "identity_provider", None)
+    if provider is not None:
+        routes.append(("/v1/max_login", MaxLogin(broker.auth, provider, broker.cas_parent_group)))
     verifier = broker.download_verifier
     if verifier is not None:
         routes.append(("/v1/files/{key:path}", FileDownload(verifier)))

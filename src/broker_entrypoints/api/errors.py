@@ -9,6 +9,7 @@ from typing import Any
 import falcon
 
 from broker_core.errors import BrokerError
+from broker_core.identity import IDENTITY_PROVIDER_UNREACHABLE, IdentityProviderUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ def handle_http_error(req: falcon.Request, resp: falcon.Response, ex: falcon.HTT
         resp.set_headers(ex.headers)  # e.g. Allow on 405
 
 
+def handle_identity_provider_unavailable(
+    req: falcon.Request, resp: falcon.Response, ex: IdentityProviderUnavailable, params: Any
+) -> None:
+    # Not the user's fault and usually brief: 503, a plain message; the detail (URL, cause) is for the log.
+    log.warning("%s %s: identity provider unavailable: %s", req.method, req.path, ex.detail)
+    _send(resp, 503, IDENTITY_PROVIDER_UNREACHABLE)
+
+
 def handle_unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
     log.exception("Unhandled error in %s %s", req.method, req.path)
     _send(resp, 500, INTERNAL_ERROR)
@@ -59,3 +68,4 @@ def register(app: falcon.App) -> None:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(BrokerError, handle_broker_error)
+    app.add_error_handler(IdentityProviderUnavailable, handle_identity_provider_unavailable)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from broker_core.identity import IdentityProvider
 from broker_core.services.auth import AuthService
 
 if TYPE_CHECKING:  # the service module pulls in the whole generation engine
@@ -39,4 +40,14 @@ class ApiServices(Protocol):
     @property
     def cors_origins(self) -> Sequence[str]:
         """Allowed browser origins; ``["*"]`` allows any."""
+        ...
+
+    @property
+    def identity_provider(self) -> IdentityProvider | None:
+        """MAX ticket validation for ``/v1/max_login/``; ``None`` (or absent): no such route."""
+        ...
+
+    @property
+    def cas_parent_group(self) -> str:
+        """The MAX parent group whose ``<parent>-CGAC_…`` groups grant rights (with a provider)."""
         ...

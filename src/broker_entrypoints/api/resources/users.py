@@ -1,9 +1,10 @@
-"""Login, logout, the session check and the current user."""
+"""Login (password and MAX), logout, the session check, the current user and their settings."""
 
 from __future__ import annotations
 
 import falcon
 
+from broker_core.identity import IdentityProvider
 from broker_core.services.auth import AuthService
 from broker_entrypoints.api.media import read_body
 from broker_entrypoints.api.middleware import SESSION_HEADER, current_user, session_id
@@ -20,6 +21,22 @@ class Login:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         result = self._auth.login(read_body(req))
+        resp.set_header(SESSION_HEADER, result.session_uid)
+        resp.media = {**user_json(result.user), "message": "Login successful"}
+
+
+class MaxLogin:
+    """``POST /v1/max_login/`` with ``ticket``/``service`` from MAX's login page; answers like ``Login``."""
+
+    auth_required = False
+
+    def __init__(self, auth: AuthService, provider: IdentityProvider, parent_group: str) -> None:
+        self._auth = auth
+        self._provider = provider
+        self._parent_group = parent_group
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        result = self._auth.max_login(read_body(req), self._provider, parent_group=self._parent_group)
         resp.set_header(SESSION_HEADER, result.session_uid)
         resp.media = {**user_json(result.user), "message": "Login successful"}
 
@@ -57,3 +74,14 @@ class CurrentUser:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = user_json(self._auth.user_view(current_user(req)))
+
+
+class SetSkipGuide:
+    """``POST /v1/set_skip_guide/`` with ``skip_guide`` (true/false, JSON or form); echoes it as a boolean."""
+
+    def __init__(self, auth: AuthService) -> None:
+        self._auth = auth
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        skip = self._auth.set_skip_guide(current_user(req), read_body(req))
+        resp.media = {"message": "skip_guide set successfully", "skip_guide": skip}
