@@ -13,13 +13,15 @@ from broker_adapters.clock import SystemClock
 from broker_adapters.inprocess_queue import InlineQueue, InProcessQueue
 from broker_adapters.local_storage import LocalFileStorage
 from broker_adapters.passwords import Argon2PasswordHasher
+from broker_adapters.process_batches import ProcessBatchRunner
 from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
-from broker_adapters.sqlalchemy.engine import make_engine
+from broker_adapters.sqlalchemy.engine import is_sqlite, make_engine
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
 from broker_adapters.sqlalchemy.procurement_data import SqlAlchemyProcurementStore
 from broker_adapters.sqlalchemy.task_locks import SqlAlchemyTaskLocks
 from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from broker_adapters.sqlalchemy.validation.staging import SqlAlchemyStagingArea
 from broker_core.fpds.service import FpdsLoadService
 from broker_core.identity import IdentityProvider
 from broker_core.loading.service import LoadService
@@ -27,6 +29,8 @@ from broker_core.ports import FileStorage, JobQueue
 from broker_core.queueing import Task
 from broker_core.services.auth import AuthService
 from broker_core.services.generation import GenerationService
+from broker_core.validation.ports import BatchRunner, SerialBatchRunner
+from broker_core.validation.service import FileValidationService
 from broker_entrypoints.config import Config
 
 QueueMode = Literal["thread", "inline"]
@@ -47,6 +51,20 @@ class Broker:
     fpds_loads: FpdsLoadService
     #: MAX single sign-on (``/v1/max_login/``); the CAS server is only contacted at login.
     identity_provider: IdentityProvider
+    #: How validations prepare and stage batches: worker processes on PostgreSQL, in line on SQLite.
+    batch_runner: BatchRunner = attrs.field(factory=SerialBatchRunner)
+    #: Rule queries a validation keeps in flight.
+    rule_workers: int = 1
+
+    def file_validation(self, storage: FileStorage, report_prefix: str = "") -> FileValidationService:
+        """The file validator over this broker's database, writing its reports to ``storage``."""
+        return FileValidationService(
+            staging=SqlAlchemyStagingArea(self.engine),
+            storage=storage,
+            report_prefix=report_prefix,
+            batch_runner=self.batch_runner,
+            rule_workers=self.rule_workers,
+        )
 
     # The API's view of the broker (see broker_entrypoints.api.services.ApiServices).
     @property
@@ -70,6 +88,8 @@ class Broker:
     def close(self) -> None:
         if isinstance(self.queue, InProcessQueue):
             self.queue.stop()
+        if isinstance(self.batch_runner, ProcessBatchRunner):
+            self.batch_runner.close()
         self.engine.dispose()
 
 
@@ -117,7 +137,20 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         award_data=award_data,
         fpds_loads=FpdsLoadService(store=SqlAlchemyProcurementStore(engine, award_data), clock=clock),
         identity_provider=CasIdentityProvider(config.cas_url, timeout=config.cas_timeout),
+        **_validation_concurrency(config, engine),
     )
+
+
+def _validation_concurrency(config: Config, engine: Engine) -> dict[str, Any]:
+    """PostgreSQL takes batches from several processes and runs rule queries side by side.
+
+    SQLite has one writer at a time, so its batches are staged in line; its rule queries are
+    read ahead two at a time (the database work releases the GIL).
+    """
+    workers = config.validation_workers
+    if is_sqlite(engine) or workers <= 1:
+        return {"batch_runner": SerialBatchRunner(), "rule_workers": 2}
+    return {"batch_runner": ProcessBatchRunner(workers), "rule_workers": workers}
 
 
 def _storage(config: Config) -> FileStorage:

@@ -13,12 +13,11 @@ from pathlib import Path
 from rich.table import Table
 
 from broker_adapters.local_storage import LocalFileStorage
-from broker_adapters.sqlalchemy.validation.staging import SqlAlchemyStagingArea
 from broker_core.file_types import FileType
 from broker_core.jobs import Job, JobStatus, JobType
 from broker_core.validation.metadata import ErrorMetadata, FileStatus
 from broker_core.validation.run import ValidationRun
-from broker_core.validation.service import FileValidationService, ValidationOutcome
+from broker_core.validation.service import ValidationOutcome
 from broker_entrypoints.bootstrap import Broker
 from broker_entrypoints.cli import console
 
@@ -60,9 +59,7 @@ def validate_file(
     run = ValidationRun(job_id=job_id, file_type=file_type, fiscal_year=year, period=period,
                         reporting_start=start, reporting_end=end, submission_id=submission_id,
                         cgac_code=agency)  # fmt: skip
-    service = FileValidationService(
-        staging=SqlAlchemyStagingArea(broker.engine), storage=report_storage(reports)
-    )
+    service = broker.file_validation(report_storage(reports))
     try:
         with file.open("rb") as source:
             outcome = service.validate(source, file.name, run)

@@ -34,6 +34,8 @@ class Config:
     #: FPDS: seconds to wait for each answer, and retries of a page after a transient failure.
     fpds_timeout: int = 60
     fpds_retries: int = 5
+    #: Processes that prepare and stage a validated file's batches on PostgreSQL (1: none).
+    validation_workers: int = 1
     #: MAX's CAS server (``/v1/max_login/`` validates tickets at ``{cas_url}/serviceValidate``).
     cas_url: str = "https://login.max.gov/cas"
     #: The MAX parent group whose ``<parent>-CGAC_…`` groups grant broker rights.
@@ -88,6 +90,7 @@ def load_config(
         cas_url=(env.get("BROKER_CAS_URL") or "https://login.max.gov/cas").rstrip("/"),
         cas_parent_group=(env.get("BROKER_CAS_PARENT_GROUP") or "").strip() or "EXAMPLE",
         cas_timeout=_positive_int(env, "BROKER_CAS_TIMEOUT", 30),
+        validation_workers=_positive_int(env, "BROKER_VALIDATION_WORKERS", _cores()),
     )
 
 
@@ -114,3 +117,7 @@ def _secret_key(env: Mapping[str, str], root: Path) -> bytes:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip().encode()
+
+
+def _cores() -> int:
+    return max(len(os.sched_getaffinity(0)), 1)

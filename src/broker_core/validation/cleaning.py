@@ -119,17 +119,49 @@ def clean_values(values: Mapping[str, str | None], schema: FileSchema) -> dict[s
     """Padding, number cleaning and (B and C) the DEFC rewrite, on a copy of ``values``."""
     cleaned = dict(values)
     get = cleaned.get
-    for field in schema.padded:
-        value = get(field.short_name)
-        if value is not None and field.length is not None and len(value) < field.length:
-            cleaned[field.short_name] = pad(value, field.length)
-    for field in schema.numbers:
-        value = get(field.short_name)
-        if value is not None and "," in value:  # the only values number cleaning changes
-            cleaned[field.short_name] = clean_number(value)
+    for name, length in schema.padding:
+        value = get(name)
+        if value is not None and len(value) < length:
+            cleaned[name] = pad(value, length)
+    numbers = schema.number_names
+    # Number cleaning only changes values with a comma: one C-level probe over the row first.
+    if "," in "".join(filter(None, map(get, numbers))):
+        for name in numbers:
+            value = get(name)
+            if value is not None and "," in value:
+                cleaned[name] = clean_number(value)
     if schema.file_type in _DEFC_FILES and DEFC in cleaned:
         cleaned[DEFC] = clean_defc(cleaned[DEFC])
     return cleaned
+
+
+def _cleaned_tas(values: Mapping[str, str | None]) -> tuple[str, str]:
+    """:func:`derive_tas` and :func:`derive_display_tas` of cleaned values (stripped, blank = ``None``).
+
+    Spelled out rather than built from the generic helpers: it runs for every row of A, B and C.
+    """
+    get = values.get
+    ata, aid, bpoa, epoa, atc, main, sub = (
+        get(ALLOCATION_TRANSFER_AGENCY),
+        get(AGENCY_IDENTIFIER),
+        get(BEGINNING_PERIOD),
+        get(ENDING_PERIOD),
+        get(AVAILABILITY_TYPE),
+        get(MAIN_ACCOUNT),
+        get(SUB_ACCOUNT),
+    )
+    concatenated = (
+        (ata or "000")
+        + (aid or "000")
+        + (bpoa or "0000")
+        + (epoa or "0000")
+        + (atc or " ")
+        + (main or "0000")
+        + (sub or "000")
+    )
+    availability = atc or (f"{bpoa}/{epoa}" if bpoa and epoa else bpoa or epoa)
+    display = "-".join(filter(None, (ata, aid, availability, main, sub)))
+    return concatenated, display
 
 
 def clean_row(row: DataRow, schema: FileSchema) -> CleanedRow:
@@ -137,10 +169,5 @@ def clean_row(row: DataRow, schema: FileSchema) -> CleanedRow:
     if schema.file_type.is_d_file:
         return CleanedRow(row_number=row.row_number, values=row.values, flex=row.flex)
     values = clean_values(row.values, schema)
-    return CleanedRow(
-        row_number=row.row_number,
-        values=values,
-        flex=row.flex,
-        tas=derive_tas(values),
-        display_tas=derive_display_tas(values),
-    )
+    tas, display = _cleaned_tas(values)
+    return CleanedRow(row_number=row.row_number, values=values, flex=row.flex, tas=tas, display_tas=display)

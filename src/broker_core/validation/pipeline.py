@@ -22,7 +22,14 @@ from broker_core.file_types import FileType
 from broker_core.validation.cleaning import CleanedRow, clean_row
 from broker_core.validation.headers import HeaderMap, map_headers
 from broker_core.validation.problem import RowProblem, blank_file_warning
-from broker_core.validation.reading import DEFAULT_BATCH_SIZE, FileReader, ReadSummary
+from broker_core.validation.reading import (
+    DEFAULT_BATCH_SIZE,
+    FileReader,
+    RawBatch,
+    ReadSummary,
+    RowCounts,
+    shape_batch,
+)
 from broker_core.validation.row_checks import check_rows
 from broker_core.validation.schema import FileSchema, schema_for
 
@@ -51,12 +58,37 @@ class ValidatedBatch:
 
     rows: tuple[CleanedRow, ...]
     problems: tuple[RowProblem, ...]
+    counts: RowCounts = attrs.field(factory=RowCounts)
+
+
+@attrs.frozen
+class BatchPreparer:
+    """Turns a batch of parsed records into loadable rows and problems: shaping, cleaning, row checks.
+
+    The CPU-heavy half of a validation, separate from reading so that batches can be prepared in
+    other processes (it pickles small: the header map and the file type).
+    """
+
+    header_map: HeaderMap
+    file_type: FileType
+
+    def __call__(self, raw: RawBatch) -> ValidatedBatch:
+        schema = schema_for(self.file_type)
+        batch = shape_batch(raw, self.header_map)
+        rows = [clean_row(row, schema) for row in batch.rows]
+        if self.file_type.is_d_file:
+            # D1 and D2 come from the broker's own generator and are trusted as they are.
+            return ValidatedBatch(tuple(rows), batch.problems, batch.counts)
+        result = check_rows(rows, schema)
+        return ValidatedBatch(tuple(result.loadable(rows)), batch.problems + result.problems, batch.counts)
 
 
 class FileValidation:
     """Validate one file: create it (checks extension and header), then iterate :meth:`batches` once.
 
-    ``source`` is the file opened in binary mode, or any iterable of ``bytes`` chunks.
+    ``source`` is the file opened in binary mode, or any iterable of ``bytes`` chunks. Callers that
+    prepare batches elsewhere iterate :meth:`raw_batches` instead, run :attr:`preparer` on each,
+    hand each result to :meth:`record`, and finish with :meth:`trailing_problems`.
     """
 
     def __init__(
@@ -71,26 +103,36 @@ class FileValidation:
         self.batch_size = batch_size
         self._reader = FileReader(source)
         self.header_map: HeaderMap = map_headers(self._reader.header, self.schema)
-        self.header_map.raise_for_errors()
+        self._reader.check_header_map(self.header_map)
+        self.preparer = BatchPreparer(self.header_map, file_type)
 
     @property
     def delimiter(self) -> str:
         return self._reader.delimiter
 
     def summary(self) -> ReadSummary:
-        """Counts over the file; complete once :meth:`batches` is exhausted."""
+        """Counts over the file; complete once every batch has been recorded."""
         return self._reader.summary()
+
+    def raw_batches(self) -> Iterator[RawBatch]:
+        return self._reader.raw_batches(self.batch_size)
+
+    def record(self, batch: ValidatedBatch) -> None:
+        """Count a batch prepared from :meth:`raw_batches` into :meth:`summary`."""
+        self._reader.add_counts(batch.counts)
+
+    def trailing_problems(self) -> tuple[RowProblem, ...]:
+        """What only the whole file shows: the blank-file warning of an A, B or C with no data."""
+        if self.schema.file_type in _BLANK_WARNING_TYPES and self.summary().is_blank:
+            return (blank_file_warning(),)
+        return ()
 
     def batches(self) -> Iterator[ValidatedBatch]:
         """Loadable rows and problems per batch; a blank A, B or C file ends with the blank-file warning."""
-        check = not self.schema.file_type.is_d_file
-        for batch in self._reader.batches(self.header_map, self.batch_size):
-            rows = [clean_row(row, self.schema) for row in batch.rows]
-            if not check:
-                # D1 and D2 come from the broker's own generator and are trusted as they are.
-                yield ValidatedBatch(tuple(rows), batch.problems)
-                continue
-            result = check_rows(rows, self.schema)
-            yield ValidatedBatch(tuple(result.loadable(rows)), batch.problems + result.problems)
-        if self.schema.file_type in _BLANK_WARNING_TYPES and self.summary().is_blank:
-            yield ValidatedBatch((), (blank_file_warning(),))
+        for raw in self.raw_batches():
+            batch = self.preparer(raw)
+            self.record(batch)
+            yield batch
+        trailing = self.trailing_problems()
+        if trailing:
+            yield ValidatedBatch((), trailing)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Protocol, TypeVar
 
 import attrs
 
 from broker_core.validation.catalogue import Rule
 from broker_core.validation.cleaning import CleanedRow
+from broker_core.validation.reading import DEFAULT_BATCH_SIZE
 from broker_core.validation.run import CrossFileRun, ValidationRun
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @attrs.frozen
@@ -52,3 +56,27 @@ class StagingArea(Protocol):
         Rows come in source row order, failures of no single row (``source_row_number`` NULL) last;
         each carries the flex text of its source row.
         """
+
+
+class BatchRunner(Protocol):
+    """Runs a function over a file's batches, possibly several at once, handing results back in order.
+
+    ``fn`` and the items must pickle when the runner uses other processes. When the caller stops
+    early or ``fn`` raises, no call is still running once the iterator is closed or the error is
+    seen, so the caller may undo what the calls did (e.g. clear staged rows).
+    """
+
+    #: Records per batch this runner works best with.
+    batch_size: int
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
+
+
+class SerialBatchRunner:
+    """One batch after another in this thread: the default, and what small files need."""
+
+    batch_size = DEFAULT_BATCH_SIZE
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        for item in items:
+            yield fn(item)

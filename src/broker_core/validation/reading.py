@@ -150,11 +150,94 @@ class DataRow:
 
 
 @attrs.frozen
+class RowCounts:
+    """How the records of one batch (or of the whole file) were shaped; see :class:`ReadSummary`."""
+
+    data_rows: int = 0
+    blank_rows: int = 0
+    populated_short_rows: int = 0
+    null_short_rows: int = 0
+    populated_long_rows: int = 0
+    null_long_rows: int = 0
+
+    def __add__(self, other: RowCounts) -> RowCounts:
+        return RowCounts(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other), strict=True)))
+
+
+@attrs.frozen
 class Batch:
-    """Up to ``batch_size`` records: the data rows and the formatting errors among them."""
+    """Up to ``batch_size`` records: the data rows, the formatting errors among them, and their shapes."""
 
     rows: tuple[DataRow, ...]
     problems: tuple[RowProblem, ...]
+    counts: RowCounts = attrs.field(factory=RowCounts)
+
+
+_CELL_SEP, _RECORD_SEP = "\x1f", "\x1e"
+
+
+@attrs.frozen
+class RawBatch:
+    """Records as the CSV parser gave them, numbered from ``first_row`` (blank lines are not numbered).
+
+    Batches cross process boundaries when rows are prepared in parallel, so they pickle as one string
+    (cells and records joined by the ASCII unit and record separators), several times cheaper than a
+    list of lists; a batch whose cells contain those separators pickles as it is.
+    """
+
+    first_row: int
+    records: tuple[list[str], ...]
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        packed = _RECORD_SEP.join(_CELL_SEP.join(cells) for cells in self.records)
+        cell_seps = sum(len(cells) for cells in self.records) - len(self.records)
+        if packed.count(_CELL_SEP) == cell_seps and packed.count(_RECORD_SEP) == len(self.records) - 1:
+            return _unpack_raw_batch, (self.first_row, packed, len(self.records))
+        return RawBatch, (self.first_row, self.records)
+
+
+def _unpack_raw_batch(first_row: int, packed: str, count: int) -> RawBatch:
+    records = tuple(record.split(_CELL_SEP) for record in packed.split(_RECORD_SEP)) if count else ()
+    return RawBatch(first_row, records)
+
+
+def shape_batch(raw: RawBatch, header_map: HeaderMap) -> Batch:
+    """Clean the cells of a batch of records and sort them into data rows and formatting errors."""
+    expected = header_map.expected
+    width = header_map.width
+    flex = header_map.flex
+    names = [name for _, name in expected]
+    indexes = [index for index, _ in expected]
+    # One C-level call picks a row's expected cells (itemgetter of one index returns a bare value).
+    pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda cells: (cells[indexes[0]],))
+    rows: list[DataRow] = []
+    problems: list[RowProblem] = []
+    counts = dict.fromkeys(attrs.fields_dict(RowCounts), 0)
+    for row_number, cells in enumerate(raw.records, start=raw.first_row):
+        # clean_cell, inlined for the common case (a cell with no spaces or quotes around it).
+        cleaned = [
+            (stripped if (stripped := cell.strip()) and stripped[0] != '"' else clean_cell(cell))
+            if cell
+            else None
+            for cell in cells
+        ]
+        populated = cleaned.count(None) != len(cleaned)
+        if len(cells) != width:
+            shape = "short" if len(cells) < width else "long"
+            counts[f"{'populated' if populated else 'null'}_{shape}_rows"] += 1
+            problems.append(formatting_error(row_number))
+        elif not populated:
+            counts["blank_rows"] += 1
+        else:
+            counts["data_rows"] += 1
+            rows.append(
+                DataRow(
+                    row_number=row_number,
+                    values=dict(zip(names, pick(cleaned), strict=True)),
+                    flex=tuple((name, cleaned[index]) for index, name in flex),
+                )
+            )
+    return Batch(tuple(rows), tuple(problems), RowCounts(**counts))
 
 
 @attrs.frozen
@@ -184,7 +267,8 @@ class FileReader:
     """A submission file opened for reading: the header is read at once, the rows on demand.
 
     ``header`` is the raw header cells (empty for an empty file); ``delimiter`` is ``,`` or ``|``.
-    Iterate :meth:`batches` once; :meth:`summary` then describes the whole file.
+    Iterate :meth:`batches` (or :meth:`raw_batches`, shaping each with :func:`shape_batch` and
+    handing its counts to :meth:`add_counts`) once; :meth:`summary` then describes the whole file.
     """
 
     def __init__(self, source: BinaryIO | Iterable[bytes]) -> None:
@@ -194,78 +278,62 @@ class FileReader:
         except FileEncodingError as error:
             raise error.in_row(1) from None
         self.delimiter = detect_delimiter(first)
-        self._records = self._numbered(csv.reader(itertools.chain([first], lines), delimiter=self.delimiter))
-        header = next(self._records, None)
-        self.header: list[str] = header[1] if header is not None else []
-        self._counts = {
-            "data_rows": 0,
-            "blank_rows": 0,
-            "populated_short_rows": 0,
-            "null_short_rows": 0,
-            "populated_long_rows": 0,
-            "null_long_rows": 0,
-        }
+        self._records = csv.reader(itertools.chain([first], lines), delimiter=self.delimiter)
+        self._last_row = 0
+        header = self._next_record()
+        self.header: list[str] = header if header is not None else []
+        self._counts = RowCounts()
         self._record_count = 0 if header is None else 1
 
-    @staticmethod
-    def _numbered(records: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-        number = 0
+    def _next_record(self) -> list[str] | None:
+        """The next non-blank record, numbered as ``_last_row``; None at the end."""
         while True:
             try:
-                cells = next(records, None)
+                cells = next(self._records, None)
             except FileEncodingError as error:
-                raise error.in_row(number + 1) from None
+                raise error.in_row(self._last_row + 1) from None
             if cells is None:
-                return
-            if _is_blank(cells):
-                continue
-            number += 1
-            yield number, cells
+                return None
+            if not _is_blank(cells):
+                self._last_row += 1
+                return cells
 
     def summary(self) -> ReadSummary:
-        return ReadSummary(records=self._record_count, **self._counts)
+        return ReadSummary(records=self._record_count, **attrs.asdict(self._counts))
+
+    def add_counts(self, counts: RowCounts) -> None:
+        """Record how a batch from :meth:`raw_batches` was shaped (for :meth:`summary`)."""
+        self._counts = self._counts + counts
+
+    def raw_batches(self, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[RawBatch]:
+        """The data records as parsed, ``batch_size`` at a time (only decoding and CSV parsing here)."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        while True:
+            first_row = self._last_row + 1
+            records: list[list[str]] = []
+            while len(records) < batch_size:
+                cells = self._next_record()
+                if cells is None:
+                    break
+                records.append(cells)
+            if not records:
+                return
+            self._record_count += len(records)
+            yield RawBatch(first_row, tuple(records))
 
     def batches(self, header_map: HeaderMap, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Batch]:
         """Cleaned data rows and formatting errors, ``batch_size`` records at a time.
 
         The header map must come from :attr:`header` and be free of errors.
         """
-        if batch_size < 1:
-            raise ValueError("batch_size must be positive")
+        self.check_header_map(header_map)
+        for raw in self.raw_batches(batch_size):
+            batch = shape_batch(raw, header_map)
+            self.add_counts(batch.counts)
+            yield batch
+
+    def check_header_map(self, header_map: HeaderMap) -> None:
         header_map.raise_for_errors()
         if header_map.width != len(self.header):
             raise ValueError("the header map does not describe this file's header")
-        expected = header_map.expected
-        flex = header_map.flex
-        names = [name for _, name in expected]
-        indexes = [index for index, _ in expected]
-        # One C-level call picks a row's expected cells (itemgetter of one index returns a bare value).
-        pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda cells: (cells[indexes[0]],))
-        rows: list[DataRow] = []
-        problems: list[RowProblem] = []
-        taken = 0
-        for row_number, cells in self._records:
-            self._record_count += 1
-            taken += 1
-            cleaned = [clean_cell(cell) if cell else None for cell in cells]
-            populated = any(value is not None for value in cleaned)
-            if len(cells) != header_map.width:
-                shape = "short" if len(cells) < header_map.width else "long"
-                self._counts[f"{'populated' if populated else 'null'}_{shape}_rows"] += 1
-                problems.append(formatting_error(row_number))
-            elif not populated:
-                self._counts["blank_rows"] += 1
-            else:
-                self._counts["data_rows"] += 1
-                rows.append(
-                    DataRow(
-                        row_number=row_number,
-                        values=dict(zip(names, pick(cleaned), strict=True)),
-                        flex=tuple((name, cleaned[index]) for index, name in flex),
-                    )
-                )
-            if taken == batch_size:
-                yield Batch(tuple(rows), tuple(problems))
-                rows, problems, taken = [], [], 0
-        if taken:
-            yield Batch(tuple(rows), tuple(problems))

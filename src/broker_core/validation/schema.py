@@ -76,6 +76,9 @@ class FileSchema:
     dates: tuple[FieldSpec, ...]
     with_length: tuple[FieldSpec, ...]
     padded: tuple[FieldSpec, ...]
+    # The same subsets as plain names, for the per-row loops of cleaning.
+    padding: tuple[tuple[str, int], ...] = ()
+    number_names: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, file_type: FileType, fields: Iterable[FieldSpec]) -> FileSchema:
@@ -97,6 +100,8 @@ class FileSchema:
             dates=tuple(f for f in ordered if f.type is FieldType.DATE),
             with_length=tuple(f for f in ordered if f.length is not None),
             padded=tuple(f for f in ordered if f.padded),
+            padding=tuple((f.short_name, f.length) for f in ordered if f.padded and f.length is not None),
+            number_names=tuple(f.short_name for f in ordered if f.type.is_number),
         )
 
     @property

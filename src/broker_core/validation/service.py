@@ -13,6 +13,7 @@ atomic), except the header-error report, which replaces the error report as in t
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -24,10 +25,11 @@ from broker_core.validation.catalogue import Catalogue, Rule, load_catalogue
 from broker_core.validation.failures import single_file_problem
 from broker_core.validation.headers import HeaderError
 from broker_core.validation.metadata import ErrorMetadata, FileStatus, MetadataAggregator, Totals
-from broker_core.validation.pipeline import FileTypeError, FileValidation
-from broker_core.validation.ports import StagingArea
+from broker_core.validation.pipeline import BatchPreparer, FileTypeError, FileValidation, ValidatedBatch
+from broker_core.validation.ports import BatchRunner, SerialBatchRunner, StagingArea
+from broker_core.validation.prefetch import prefetched
 from broker_core.validation.problem import RowProblem, Severity
-from broker_core.validation.reading import DEFAULT_BATCH_SIZE, FileEncodingError, ReadSummary
+from broker_core.validation.reading import FileEncodingError, RawBatch, ReadSummary
 from broker_core.validation.report_naming import report_file_name
 from broker_core.validation.reports import header_error_report, single_file_report_chunks
 from broker_core.validation.run import ValidationRun
@@ -81,9 +83,14 @@ class FileValidationService:
     staging: StagingArea
     storage: FileStorage
     catalogue: Catalogue = attrs.field(factory=load_catalogue)
-    batch_size: int = DEFAULT_BATCH_SIZE
+    #: Records per batch; ``None``: what the batch runner works best with.
+    batch_size: int | None = None
     #: Storage key prefix of the reports (e.g. ``"errors/"``); names follow spec §3.3.
     report_prefix: str = ""
+    #: Prepares and stages batches; a process pool lets a large file use every core.
+    batch_runner: BatchRunner = attrs.field(factory=SerialBatchRunner)
+    #: Rule queries in flight at once (the staging area must then be usable from several threads).
+    rule_workers: int = 1
 
     def validate(
         self, source: BinaryIO | Iterable[bytes], file_name: str, run: ValidationRun
@@ -91,7 +98,8 @@ class FileValidationService:
         error_key = self._report_key(run, warning=False)
         warning_key = self._report_key(run, warning=True)
         try:
-            validation = FileValidation(source, file_name, run.file_type, self.batch_size)
+            batch_size = self.batch_size or self.batch_runner.batch_size
+            validation = FileValidation(source, file_name, run.file_type, batch_size)
         except FileTypeError as exc:
             return ValidationOutcome(FileStatus.FILE_TYPE_ERROR, message=str(exc))
         except FileEncodingError as exc:
@@ -153,28 +161,35 @@ class FileValidationService:
         self, validation: FileValidation, run: ValidationRun, tally: _Tally, rules: list[Rule]
     ) -> Iterator[RowProblem]:
         """Every fatal problem in report order; stages the rows as a side effect."""
-        for batch in validation.batches():
-            self.staging.insert(run, batch.rows)
-            for problem in batch.problems:
-                if problem.severity is Severity.WARNING:
-                    tally.pending_warnings.append(problem)  # the blank-file warning, at most one
-                else:
-                    yield problem
+        stage = StageBatch(validation.preparer, self.staging, run)
+        for batch in self.batch_runner.map(stage, validation.raw_batches()):
+            validation.record(batch)
+            yield from batch.problems  # row checks only report fatal problems
+        tally.pending_warnings.extend(validation.trailing_problems())  # the blank-file warning
         self.staging.link_tas(run)
-        long_names = _long_names(validation.schema)
-        for rule in rules:
-            if rule.severity is Severity.FATAL:
-                for result in self.staging.failures(run, rule):
-                    yield single_file_problem(rule, result.columns, long_names, result.flex_field)
+        yield from self._rule_problems(
+            validation.schema, run, [r for r in rules if r.severity is Severity.FATAL]
+        )
 
     def _warnings(
         self, schema: FileSchema, run: ValidationRun, rules: list[Rule], trailing: list[RowProblem]
     ) -> Iterator[RowProblem]:
-        long_names = _long_names(schema)
-        for rule in rules:
-            for result in self.staging.failures(run, rule):
-                yield single_file_problem(rule, result.columns, long_names, result.flex_field)
+        yield from self._rule_problems(schema, run, rules)
         yield from trailing
+
+    def _rule_problems(
+        self, schema: FileSchema, run: ValidationRun, rules: list[Rule]
+    ) -> Iterator[RowProblem]:
+        """The rules' failures in catalogue order; later rules' queries run ahead (``rule_workers``)."""
+        long_names = _long_names(schema)
+        streams = [functools.partial(self.staging.failures, run, rule) for rule in rules]
+        per_rule = prefetched(streams, self.rule_workers)
+        try:
+            for rule, results in zip(rules, per_rule, strict=True):
+                for result in results:
+                    yield single_file_problem(rule, result.columns, long_names, result.flex_field)
+        finally:
+            per_rule.close()
 
     def _discard_reports(self, *keys: str) -> None:
         for key in keys:
@@ -190,6 +205,23 @@ class FileValidationService:
             period=run.period,
         )
         return self.report_prefix + name
+
+
+@attrs.frozen
+class StageBatch:
+    """Prepare one batch of records and stage its loadable rows; what comes back is its problems.
+
+    A picklable callable, so that a :class:`BatchRunner` may run it in other processes.
+    """
+
+    preparer: BatchPreparer
+    staging: StagingArea
+    run: ValidationRun
+
+    def __call__(self, raw: RawBatch) -> ValidatedBatch:
+        batch = self.preparer(raw)
+        self.staging.insert(self.run, batch.rows)
+        return ValidatedBatch((), batch.problems, batch.counts)
 
 
 @attrs.define

@@ -11,14 +11,15 @@ expected to stage each file type under one job.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, func, insert, or_, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from broker_adapters.sqlalchemy import tables
-from broker_adapters.sqlalchemy.engine import SQLITE_BEGIN, BulkInsert, is_sqlite
+from broker_adapters.sqlalchemy.engine import SQLITE_BEGIN, BulkInsert, is_sqlite, make_engine
 from broker_core.file_types import FileType
 from broker_core.validation.catalogue import Rule
 from broker_core.validation.cleaning import CleanedRow
@@ -33,18 +34,29 @@ from .staging_tables import STAGING_TABLE_NAMES, staged_number, staged_type, to_
 #: Rows fetched per round trip when streaming a rule's failures.
 STREAM_BATCH = 10_000
 _FLEX = "__flex_field__"
+#: PostgreSQL ``work_mem`` of a rule query (per sort or hash; a query has a few).
+RULE_WORK_MEM = "64MB"
 
 
 class SqlAlchemyStagingArea:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._accounts: dict[ValidationRun, dict[str, int]] = {}
+        # Changes with every clear(), i.e. every load: batch workers drop their CARS lookup with it.
+        self._load_token = uuid.uuid4().hex
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        # Batch workers (other processes) stage through their own engine on the same database.
+        url = self.engine.url.render_as_string(hide_password=False)
+        return _staging_area_in_worker, (url, self._load_token)
 
     @staticmethod
     def table(file_type: FileType) -> Table:
         return tables.metadata.tables[STAGING_TABLE_NAMES[file_type]]
 
     def clear(self, run: ValidationRun) -> None:
+        self._accounts = {}
+        self._load_token = uuid.uuid4().hex
         table = self.table(run.file_type)
         with self.engine.begin() as conn:
             conn.execute(delete(table).where(table.c.job_id == run.job_id))
@@ -155,6 +167,7 @@ class SqlAlchemyStagingArea:
         )
         with self.engine.connect() as conn:
             conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})  # a reader never holds SQLite's write lock
+            _allow_large_sorts(conn)
             result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(stmt)
             yield from _results(result)
 
@@ -179,8 +192,32 @@ class SqlAlchemyStagingArea:
         )
         with self.engine.connect() as conn:
             conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            _allow_large_sorts(conn)
             result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(stmt)
             yield from _results(result)
+
+
+def _allow_large_sorts(conn: Connection) -> None:
+    """PostgreSQL: let this transaction's sorts and hashes use memory rather than temporary files.
+
+    Window counts and anti-joins over a million staged rows spill to disk at the 4 MB default.
+    """
+    if not is_sqlite(conn):
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{RULE_WORK_MEM}'")
+
+
+_WORKER_AREAS: dict[str, SqlAlchemyStagingArea] = {}
+
+
+def _staging_area_in_worker(url: str, load_token: str) -> SqlAlchemyStagingArea:
+    """The staging area of a batch worker process: one engine per database, kept between batches."""
+    area = _WORKER_AREAS.get(url)
+    if area is None:
+        area = _WORKER_AREAS[url] = SqlAlchemyStagingArea(make_engine(url))
+    if area._load_token != load_token:
+        area._accounts = {}
+        area._load_token = load_token
+    return area
 
 
 def _results(result: Any) -> Iterator[RuleResult]:

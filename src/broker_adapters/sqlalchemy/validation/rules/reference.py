@@ -124,12 +124,14 @@ def _invalid_object_class(ctx: RuleContext) -> Select[Any]:
     """Given, not an unallocated code, and neither a listed code nor a listed 3-digit code plus one digit."""
     code = ctx.table.c.object_class
     oc = tables.object_class
+    # Two separate lookups rather than one with an OR inside: each is a plain key match the
+    # database can hash, where the OR forced a scan of the list for every row.
     with_suffix = and_(
         func.length(code) == 4,
         func.substr(code, 4, 1).in_(list("0123456789")),
-        oc.c.object_class_code == func.substr(code, 1, 3),
+        exists().where(oc.c.object_class_code == func.substr(code, 1, 3)),
     )
-    listed = exists().where(or_(oc.c.object_class_code == code, with_suffix))
+    listed = or_(exists().where(oc.c.object_class_code == code), with_suffix)
     return _object_class_rule(ctx, _provided(code), code.not_in(UNALLOCATED_OBJECT_CLASSES), not_(listed))
 
 
