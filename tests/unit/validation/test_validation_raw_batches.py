@@ -33,14 +33,7 @@ def test_separator_characters_in_cells_fall_back_to_plain_pickling() -> None:
 def test_shaping_raw_batches_matches_reading_batches() -> None:
     header = "a,b,c\n"
     body = '1,2,3\n,,\n4,5\n6,7,8,9\n\n x , "y" ,\n'
-    schema_map = HeaderMap(
-        width=3,
-        columns=("a", "b", None),
-        flex=((2, "flex_c"),),
-        long_headers=False,
-        missing=(),
-        duplicated=(),
-    )
+    schema_map = ABC
     raw = list(FileReader([(header + body).encode()]).raw_batches(batch_size=2))
     assert [b.first_row for b in raw] == [2, 4, 6]
     shaped = [shape_batch(b, schema_map) for b in raw]
