@@ -12,6 +12,8 @@ from broker_core.validation.pipeline import FileValidation
 from broker_core.validation.reading import FileReader, RawBatch, RowCounts, shape_batch
 from broker_core.validation.schema import schema_for
 
+from .test_validation_reading import ABC
+
 cells = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
 records = st.lists(st.lists(cells, min_size=1, max_size=5), max_size=20)
 
