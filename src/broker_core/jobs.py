@@ -83,6 +83,8 @@ class Job:
     original_filename: str | None = None  # bare file name shown to users
     file_size: int | None = None
     number_of_rows: int | None = None
+    #: Data rows without any fatal error (set by the validator).
+    number_of_rows_valid: int | None = None
     number_of_errors: int = 0
     number_of_warnings: int = 0
     error_message: str | None = None
@@ -92,6 +94,8 @@ class Job:
     progress: float = 0.0
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    #: When the job last completed a validation (the original: its creation time until then).
+    last_validated: dt.datetime | None = None
     job_id: int | None = None
 
     def transition(self, target: JobStatus, now: dt.datetime) -> None:

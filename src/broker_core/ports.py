@@ -27,6 +27,11 @@ from broker_core.records import (
     TasBalance,
     TasRecord,
 )
+from broker_core.submissions.ports import (
+    NarrativeRepository,
+    SubmissionRepository,
+    ValidationResultRepository,
+)
 from broker_core.users import Session, User
 
 # --------------------------------------------------------------------------- repositories
@@ -43,6 +48,18 @@ class JobRepository(Protocol):
 
     def active_detached_a_jobs(self) -> list[Job]:
         """Detached A generation jobs still waiting/ready/running (for recovery)."""
+
+    def active_submission_jobs(self) -> list[Job]:
+        """Jobs of submissions still waiting/ready/running, by id (for recovery sweeps)."""
+
+    def for_submission(self, submission_id: int) -> list[Job]:
+        """Every job of the submission, by id (the order they were created in)."""
+
+    def dependencies(self, submission_id: int) -> list[tuple[int, int]]:
+        """The (job id, prerequisite id) edges between the submission's jobs, in the order added."""
+
+    def add_dependency(self, job_id: int, prerequisite_id: int) -> None:
+        """Record that job ``job_id`` waits for job ``prerequisite_id`` (both stored already)."""
 
 
 class FileGenerationRepository(Protocol):
@@ -103,6 +120,15 @@ class UnitOfWork(Protocol):
 
     @property
     def agencies(self) -> AgencyRepository: ...
+
+    @property
+    def submissions(self) -> SubmissionRepository: ...
+
+    @property
+    def validation_results(self) -> ValidationResultRepository: ...
+
+    @property
+    def narratives(self) -> NarrativeRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -7,9 +7,8 @@ with C, C with D1 and C with D2; a D file not given is compared as an empty one.
 to ``--out`` (default: the folder of the A file). Exit status: 0 without fatal errors, 1 with any
 (in a file, a file-level problem, or a cross-file error).
 
-The submission id is the id of the submission's cross-file (``validation``) job row, created first:
-job ids are never reused, so the id is unique among everything this database has staged, and the
-cross-file job is the one job a submission has exactly once. (There is no submission table yet.)
+Each run stores a submission row (monthly, for ``--agency``), and every job of the run belongs to
+it; its id names the reports and the staged rows.
 """
 
 from __future__ import annotations
@@ -27,13 +26,13 @@ from broker_adapters.sqlalchemy.validation.staging import SqlAlchemyStagingArea
 from broker_core.file_types import FileType
 from broker_core.generation.periods import period_to_dates
 from broker_core.jobs import Job, JobStatus, JobType
+from broker_core.submissions.model import Submission
 from broker_core.validation.cross_service import CrossFileOutcome, CrossFileValidationService
 from broker_core.validation.run import CrossFileRun
 from broker_core.validation.service import ValidationOutcome
 from broker_entrypoints.bootstrap import Broker
 from broker_entrypoints.cli import _broker, _user_errors, console, data_dir_option, main
 from broker_entrypoints.cli_validation_jobs import (
-    add_job,
     file_summary,
     print_file_outcome,
     print_metadata,
@@ -111,7 +110,7 @@ def _run(
     broker: Broker, files: dict[FileType, Path], year: int, period: int, agency: str | None, reports: Path
 ) -> SubmissionOutcome:
     start, end = period_to_dates(year, period)
-    submission_id = _new_cross_file_job(broker, start, end, agency)
+    submission_id, cross_job_id = _new_submission(broker, start, end, agency)
     outcomes = {
         file_type: validate_file(
             broker, path, file_type, year, period, start, end, agency, reports, submission_id
@@ -126,28 +125,31 @@ def _run(
     service = CrossFileValidationService(
         staging=SqlAlchemyStagingArea(broker.engine), storage=report_storage(reports)
     )
-    _update_job(broker, submission_id, JobStatus.RUNNING)
+    _update_job(broker, cross_job_id, JobStatus.RUNNING)
     try:
         cross = service.validate(run)
     except BaseException as exc:
-        _update_job(broker, submission_id, JobStatus.FAILED, message=str(exc) or type(exc).__name__)
+        _update_job(broker, cross_job_id, JobStatus.FAILED, message=str(exc) or type(exc).__name__)
         raise
-    _update_job(broker, submission_id, JobStatus.FINISHED, outcome=cross)
+    _update_job(broker, cross_job_id, JobStatus.FINISHED, outcome=cross)
     return SubmissionOutcome(submission_id, outcomes, cross)
 
 
-def _new_cross_file_job(broker: Broker, start: dt.date, end: dt.date, agency: str | None) -> int:
-    """Create the submission's cross-file job (waiting for its files); its id is the submission's."""
+def _new_submission(broker: Broker, start: dt.date, end: dt.date, agency: str | None) -> tuple[int, int]:
+    """Store the run's submission and its cross-file job (waiting for its files): (submission id, job id)."""
     now = broker.generation.clock.now()
-    job = Job(job_type=JobType.VALIDATION, file_type=None, status=JobStatus.WAITING, start_date=start,
-              end_date=end, agency_code=agency, created_at=now, updated_at=now)  # fmt: skip
-    job_id = add_job(broker, job)
     with broker.generation.uow_factory() as uow:
-        stored = uow.jobs.get(job_id)
-        assert stored is not None
-        stored.submission_id = job_id
+        submission = Submission(reporting_start_date=None, reporting_end_date=None, cgac_code=agency,
+                                created_at=now)  # fmt: skip
+        submission.set_reporting_period(start, end, False, now)
+        uow.submissions.add(submission)
+        job = Job(job_type=JobType.VALIDATION, file_type=None, status=JobStatus.WAITING,
+                  submission_id=submission.submission_id, start_date=start, end_date=end, agency_code=agency,
+                  created_at=now, updated_at=now)  # fmt: skip
+        uow.jobs.add(job)
         uow.commit()
-    return job_id
+    assert submission.submission_id is not None and job.job_id is not None
+    return submission.submission_id, job.job_id
 
 
 def _update_job(

@@ -24,6 +24,7 @@ from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType, CacheKey, FileFormat, FileGeneration
 from broker_core.jobs import Job, JobStatus, JobType
 from broker_core.records import AgencyRecord
+from broker_core.submissions.model import Submission
 from broker_core.users import Affiliation, PermissionLevel, Session, User
 
 from .conftest import Adapter
@@ -45,7 +46,7 @@ def full_job(**changes: Any) -> Job:
         job_type=JobType.CSV_RECORD_VALIDATION,
         file_type=FileType.D2,
         status=JobStatus.RUNNING,
-        submission_id=42,
+        submission_id=None,  # jobs of a submission need it stored: test_job_round_trips_every_field
         user_id=None,
         start_date=dt.date(2024, 1, 1),
         end_date=dt.date(2024, 3, 31),
@@ -53,6 +54,7 @@ def full_job(**changes: Any) -> Job:
         original_filename="file.csv",
         file_size=12_345_678_901,
         number_of_rows=17,
+        number_of_rows_valid=15,
         number_of_errors=3,
         number_of_warnings=4,
         error_message="boom",
@@ -60,6 +62,7 @@ def full_job(**changes: Any) -> Job:
         progress=42.5,
         created_at=NOW,
         updated_at=NOW + dt.timedelta(seconds=1),
+        last_validated=NOW + dt.timedelta(seconds=2),
     )
     return attrs.evolve(job, **changes)
 
@@ -121,8 +124,10 @@ def test_concurrent_upgrades_of_a_new_sqlite_file(tmp_path: Path) -> None:
 
 
 def test_job_round_trips_every_field(uow_factory: SqlAlchemyUnitOfWorkFactory) -> None:
-    job = full_job()
     with uow_factory() as uow:
+        submission = Submission(reporting_start_date=None, reporting_end_date=None)
+        uow.submissions.add(submission)
+        job = full_job(submission_id=submission.submission_id)
         uow.jobs.add(job)
         assert job.job_id is not None
         uow.commit()
@@ -286,7 +291,11 @@ def test_linked_to_and_active_detached_a_jobs(uow_factory: SqlAlchemyUnitOfWorkF
         a_jobs = {
             status: full_job(file_type=FileType.A, submission_id=None, status=status) for status in JobStatus
         }
-        a_in_submission = full_job(file_type=FileType.A, submission_id=7, status=JobStatus.RUNNING)
+        submission = Submission(reporting_start_date=None, reporting_end_date=None)
+        uow.submissions.add(submission)
+        a_in_submission = full_job(
+            file_type=FileType.A, submission_id=submission.submission_id, status=JobStatus.RUNNING
+        )
         d1_detached = full_job(file_type=FileType.D1, submission_id=None, status=JobStatus.RUNNING)
         for job in [*linked, unlinked, *a_jobs.values(), a_in_submission, d1_detached]:
             uow.jobs.add(job)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType, CacheKey, FileGeneration
@@ -20,7 +20,10 @@ from broker_core.records import (
     SubmissionWindow,
     TasBalance,
 )
+from broker_core.submissions.model import Submission
+from broker_core.submissions.records import FileRecord
 from broker_core.users import Session, User
+from broker_core.validation.metadata import ErrorMetadata
 
 
 class _Store:
@@ -32,7 +35,19 @@ class _Store:
         self.users: dict[int, User] = {}
         self.sessions: dict[str, Session] = {}
         self.agency_names: dict[str, str] = {}
+        self.submissions: dict[int, Submission] = {}
+        self.dependencies: list[tuple[int, int]] = []
+        self.results = _Results()
+        self.narratives: dict[int, dict[str, str]] = {}
         self.ids = itertools.count(1)
+
+
+class _Results:
+    """File rows and error metadata, by job id."""
+
+    def __init__(self) -> None:
+        self.files: dict[int, FileRecord] = {}
+        self.metadata: dict[int, list[ErrorMetadata]] = {}
 
 
 class FakeUnitOfWork:
@@ -45,11 +60,18 @@ class FakeUnitOfWork:
         self._generations = copy.deepcopy(s.generations)
         self._users = copy.deepcopy(s.users)
         self._sessions = copy.deepcopy(s.sessions)
-        self.jobs = _Jobs(self._jobs, s)
+        self._submissions = copy.deepcopy(s.submissions)
+        self._dependencies = list(s.dependencies)
+        self._results = copy.deepcopy(s.results)
+        self._narratives = copy.deepcopy(s.narratives)
+        self.jobs = _Jobs(self._jobs, s, self._dependencies)
         self.file_generations = _Generations(self._generations, s)
         self.users = _Users(self._users, s)
         self.sessions = _Sessions(self._sessions)
         self.agencies = _Agencies(s.agency_names)
+        self.submissions = _Submissions(self, s)
+        self.validation_results = _ValidationResults(self._results)
+        self.narratives = _Narratives(self._narratives)
         self.committed = False
         return self
 
@@ -60,6 +82,8 @@ class FakeUnitOfWork:
         s = self._store
         s.jobs, s.generations = copy.deepcopy(self._jobs), copy.deepcopy(self._generations)
         s.users, s.sessions = copy.deepcopy(self._users), copy.deepcopy(self._sessions)
+        s.submissions, s.dependencies = copy.deepcopy(self._submissions), list(self._dependencies)
+        s.results, s.narratives = copy.deepcopy(self._results), copy.deepcopy(self._narratives)
         self.committed = True
 
     def rollback(self) -> None:
@@ -78,8 +102,8 @@ class FakeUnitOfWorkFactory:
 
 
 class _Jobs:
-    def __init__(self, rows: dict[int, Job], store: _Store) -> None:
-        self._rows, self._store = rows, store
+    def __init__(self, rows: dict[int, Job], store: _Store, dependencies: list[tuple[int, int]]) -> None:
+        self._rows, self._store, self._dependencies = rows, store, dependencies
 
     def add(self, job: Job) -> None:
         job.job_id = next(self._store.ids)
@@ -93,6 +117,28 @@ class _Jobs:
 
     def active_detached_a_jobs(self) -> list[Job]:
         return [j for j in self._rows.values() if j.is_detached and j.file_type is FileType.A and j.is_active]
+
+    def active_submission_jobs(self) -> list[Job]:
+        return [
+            self._rows[i]
+            for i in sorted(self._rows)
+            if not self._rows[i].is_detached and self._rows[i].is_active
+        ]
+
+    def for_submission(self, submission_id: int) -> list[Job]:
+        return [self._rows[i] for i in sorted(self._rows) if self._rows[i].submission_id == submission_id]
+
+    def dependencies(self, submission_id: int) -> list[tuple[int, int]]:
+        return [
+            (job_id, prerequisite_id)
+            for job_id, prerequisite_id in self._dependencies
+            if job_id in self._rows and self._rows[job_id].submission_id == submission_id
+        ]
+
+    def add_dependency(self, job_id: int, prerequisite_id: int) -> None:
+        if job_id not in self._rows or prerequisite_id not in self._rows:
+            raise KeyError(f"no job {job_id} or {prerequisite_id}")  # the database's foreign keys
+        self._dependencies.append((job_id, prerequisite_id))
 
 
 class _Generations:
@@ -154,6 +200,90 @@ class _Agencies:
 
     def exists(self, agency_code: str) -> bool:
         return agency_code in self._names
+
+
+class _Submissions:
+    """Submissions of a fake unit of work; ``delete`` cascades as the database's foreign keys do."""
+
+    def __init__(self, uow: FakeUnitOfWork, store: _Store) -> None:
+        self._uow, self._store = uow, store
+        self._rows = uow._submissions
+
+    def add(self, submission: Submission) -> None:
+        submission.submission_id = next(self._store.ids)
+        self._rows[submission.submission_id] = submission
+
+    def get(self, submission_id: int) -> Submission | None:
+        return self._rows.get(submission_id)
+
+    def get_for_update(self, submission_id: int) -> Submission | None:
+        return self._rows.get(submission_id)  # one unit of work at a time: nothing to lock
+
+    def listed(self, *, include_fabs: bool = False) -> list[Submission]:
+        return [self._rows[i] for i in sorted(self._rows) if include_fabs or not self._rows[i].is_fabs]
+
+    def visible(
+        self, agency_codes: frozenset[str] | None, user_id: int | None, *, include_fabs: bool = False
+    ) -> list[Submission]:
+        return [
+            s
+            for s in self.listed(include_fabs=include_fabs)
+            if agency_codes is None
+            or (user_id is not None and s.user_id == user_id)
+            or bool(s.agency_codes & agency_codes)
+        ]
+
+    def delete(self, submission_id: int) -> None:
+        uow = self._uow
+        job_ids = {i for i, job in uow._jobs.items() if job.submission_id == submission_id}
+        for job_id in job_ids:
+            del uow._jobs[job_id]
+            uow._results.files.pop(job_id, None)
+            uow._results.metadata.pop(job_id, None)
+        uow._dependencies[:] = [
+            edge for edge in uow._dependencies if edge[0] not in job_ids and edge[1] not in job_ids
+        ]
+        uow._narratives.pop(submission_id, None)
+        self._rows.pop(submission_id, None)
+
+    def owner_name(self, user_id: int) -> str | None:
+        return self.owner_names([user_id]).get(user_id)
+
+    def owner_names(self, user_ids: Collection[int]) -> dict[int, str]:
+        users = self._uow._users
+        return {i: users[i].name for i in user_ids if i in users}
+
+
+class _ValidationResults:
+    def __init__(self, results: _Results) -> None:
+        self._results = results
+
+    def save_file(self, job_id: int, record: FileRecord) -> None:
+        self._results.files[job_id] = record
+
+    def file(self, job_id: int) -> FileRecord | None:
+        return self._results.files.get(job_id)
+
+    def replace_error_metadata(self, job_id: int, entries: Sequence[ErrorMetadata]) -> None:
+        self._results.metadata[job_id] = list(entries)
+
+    def error_metadata(self, job_id: int) -> list[ErrorMetadata]:
+        return list(self._results.metadata.get(job_id, []))
+
+    def clear(self, job_id: int) -> None:
+        self._results.files.pop(job_id, None)
+        self._results.metadata.pop(job_id, None)
+
+
+class _Narratives:
+    def __init__(self, rows: dict[int, dict[str, str]]) -> None:
+        self._rows = rows
+
+    def replace(self, submission_id: int, narratives: Mapping[str, str]) -> None:
+        self._rows[submission_id] = dict(narratives)
+
+    def get(self, submission_id: int) -> dict[str, str]:
+        return dict(self._rows.get(submission_id, {}))
 
 
 class FakeStorage:

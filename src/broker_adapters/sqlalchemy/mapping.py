@@ -1,6 +1,6 @@
 """Imperative ORM mapping, kept out of the domain classes.
 
-The domain entities (``Job``, ``FileGeneration``, ``User``, ``Session``) are
+The domain entities (``Job``, ``Submission``, ``FileGeneration``, ``User``, ``Session``) are
 slotted ``attrs`` classes, which SQLAlchemy cannot instrument (instrumentation
 needs an instance ``__dict__``). So the ORM maps small private *row* classes
 onto the tables with ``registry.map_imperatively``, and an :class:`EntityMapping`
@@ -22,6 +22,7 @@ from sqlalchemy.orm import registry, relationship
 from broker_adapters.sqlalchemy import tables
 from broker_core.generation.model import FileGeneration
 from broker_core.jobs import Job
+from broker_core.submissions.model import Submission
 from broker_core.users import Affiliation, Session, User
 
 D = TypeVar("D")
@@ -39,6 +40,10 @@ class _Row:
 
 class JobRow(_Row):
     job_id: int | None
+
+
+class SubmissionRow(_Row):
+    submission_id: int | None
 
 
 class FileGenerationRow(_Row):
@@ -81,6 +86,11 @@ def start_mappers() -> None:
                 "file_type": job.c.file_type_id,
                 "status": job.c.job_status_id,
             },
+        )
+        mapper_registry.map_imperatively(
+            SubmissionRow,
+            tables.submission,
+            properties={"publish_status": tables.submission.c.publish_status_id},
         )
         mapper_registry.map_imperatively(FileGenerationRow, tables.file_generation)
         mapper_registry.map_imperatively(
@@ -137,6 +147,11 @@ class EntityMapping(Generic[D]):
     def to_entity(self, row: _Row) -> D:
         return self.entity_class(**{name: getattr(row, name) for name in self.fields})
 
+    def copy_to_entity(self, row: _Row, entity: D) -> None:
+        """Overwrite the entity's fields with the row's (a row re-read from the database)."""
+        for name in self.fields:
+            setattr(entity, name, getattr(row, name))
+
     def copy_id_back(self, entity: D, row: _Row) -> None:
         if self.id_field is not None:
             setattr(entity, self.id_field, getattr(row, self.id_field))
@@ -175,10 +190,11 @@ def _fields(entity_class: type[Any], *, exclude: tuple[str, ...] = ()) -> tuple[
 
 
 JOB = EntityMapping(Job, JobRow, _fields(Job), "job_id")
+SUBMISSION = EntityMapping(Submission, SubmissionRow, _fields(Submission), "submission_id")
 FILE_GENERATION = EntityMapping(
     FileGeneration, FileGenerationRow, _fields(FileGeneration), "file_generation_id"
 )
 USER = _UserMapping(User, UserRow, _fields(User, exclude=("affiliations",)), "user_id")
 SESSION = EntityMapping(Session, SessionRow, _fields(Session), None)
 
-ENTITY_MAPPINGS: tuple[EntityMapping[Any], ...] = (JOB, FILE_GENERATION, USER, SESSION)
+ENTITY_MAPPINGS: tuple[EntityMapping[Any], ...] = (JOB, SUBMISSION, FILE_GENERATION, USER, SESSION)

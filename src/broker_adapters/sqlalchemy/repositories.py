@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from broker_adapters.sqlalchemy import tables
@@ -27,6 +27,8 @@ from broker_core.jobs import Job, JobStatus
 from broker_core.users import Session, User
 
 D = TypeVar("D")
+
+_ACTIVE = (JobStatus.WAITING, JobStatus.READY, JobStatus.RUNNING)
 
 
 class Tracker:
@@ -64,6 +66,19 @@ class Tracker:
         self._track(mapping, entity, row)
         self.flush()
         mapping.copy_id_back(entity, row)
+
+    def refreshed(self, mapping: EntityMapping[D], row: _Row) -> D:
+        """The entity of a row the ORM has just re-read (``populate_existing``), with the row's values.
+
+        An entity already handed out is updated in place, so that it cannot write stale
+        values back over the row at the next flush.
+        """
+        known = self._by_row.get(id(row))
+        if known is None:
+            return self.entity_for(mapping, row)
+        entity: D = known[0]
+        mapping.copy_to_entity(row, entity)
+        return entity
 
     def forget(self, row: _Row) -> None:
         known = self._by_row.pop(id(row), None)
@@ -120,11 +135,46 @@ class SqlAlchemyJobRepository(_Repository):
             .where(
                 c.submission_id.is_(None),
                 c.file_type_id == FileType.A,
-                c.job_status_id.in_([JobStatus.WAITING, JobStatus.READY, JobStatus.RUNNING]),
+                c.job_status_id.in_(_ACTIVE),
             )
             .order_by(c.job_id)
         )
         return self._tracker.entities(JOB, rows)
+
+    def active_submission_jobs(self) -> list[Job]:
+        self._tracker.flush()
+        c = tables.job.c
+        rows = self._session.scalars(
+            select(JobRow)
+            .where(c.submission_id.is_not(None), c.job_status_id.in_(_ACTIVE))
+            .order_by(c.job_id)
+        )
+        return self._tracker.entities(JOB, rows)
+
+    def for_submission(self, submission_id: int) -> list[Job]:
+        self._tracker.flush()
+        c = tables.job.c
+        rows = self._session.scalars(
+            select(JobRow).where(c.submission_id == submission_id).order_by(c.job_id)
+        )
+        return self._tracker.entities(JOB, rows)
+
+    def dependencies(self, submission_id: int) -> list[tuple[int, int]]:
+        self._tracker.flush()
+        dependency, job = tables.job_dependency, tables.job
+        rows = self._session.connection().execute(
+            select(dependency.c.job_id, dependency.c.prerequisite_id)
+            .join(job, job.c.job_id == dependency.c.job_id)
+            .where(job.c.submission_id == submission_id)
+            .order_by(dependency.c.dependency_id)
+        )
+        return [(row.job_id, row.prerequisite_id) for row in rows]
+
+    def add_dependency(self, job_id: int, prerequisite_id: int) -> None:
+        self._tracker.flush()
+        self._session.connection().execute(
+            insert(tables.job_dependency).values(job_id=job_id, prerequisite_id=prerequisite_id)
+        )
 
 
 class SqlAlchemyFileGenerationRepository(_Repository):

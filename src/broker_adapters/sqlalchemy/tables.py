@@ -38,7 +38,10 @@ from broker_adapters.sqlalchemy.schema_metadata import metadata
 from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType, FileFormat
 from broker_core.jobs import JobStatus, JobType
+from broker_core.submissions.model import PublishStatus
 from broker_core.users import PermissionLevel
+from broker_core.validation.metadata import SEVERITY_IDS, ErrorType, FileStatus
+from broker_core.validation.problem import Severity
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -197,7 +200,12 @@ job = Table(
     Column("job_type_id", IntEnumColumn(JobType, _member_value), nullable=False),
     Column("file_type_id", file_type_id()),
     Column("job_status_id", IntEnumColumn(JobStatus, _member_value), nullable=False),
-    Column("submission_id", Integer),  # no FK until submissions exist
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submission.submission_id", ondelete="CASCADE"),
+        index=True,
+    ),
     Column("user_id", Integer, ForeignKey("users.user_id")),
     Column("start_date", Date),
     Column("end_date", Date),
@@ -205,6 +213,7 @@ job = Table(
     Column("original_filename", Text),
     Column("file_size", BigInteger),
     Column("number_of_rows", Integer),
+    Column("number_of_rows_valid", Integer),
     Column("number_of_errors", Integer, nullable=False, default=0),
     Column("number_of_warnings", Integer, nullable=False, default=0),
     Column("error_message", Text),
@@ -217,8 +226,97 @@ job = Table(
     Column("agency_code", Text),
     Column("progress", Float, nullable=False, default=0.0),
     *_timestamps(),
+    Column("last_validated", DateTime),
     Index("ix_job_job_status_id", "job_status_id"),
     sqlite_autoincrement=True,
+)
+
+# --------------------------------------------------------------------------- submissions (migration 0007)
+
+submission = Table(
+    "submission",
+    metadata,
+    Column("submission_id", Integer, primary_key=True),
+    # The creator; deleting the user keeps the submission, without an owner.
+    Column("user_id", Integer, ForeignKey("users.user_id", ondelete="SET NULL")),
+    Column("cgac_code", Text, index=True),
+    Column("frec_code", Text),
+    # Both null for FABS submissions.
+    Column("reporting_start_date", Date),
+    Column("reporting_end_date", Date),
+    Column("reporting_fiscal_year", Integer, nullable=False, default=0),
+    Column("reporting_fiscal_period", Integer, nullable=False, default=0),
+    Column("is_quarter_format", Boolean, nullable=False, default=False),
+    Column("publishable", Boolean, nullable=False, default=False),
+    Column("publish_status_id", IntEnumColumn(PublishStatus, _member_value), nullable=False),
+    Column("number_of_errors", Integer, nullable=False, default=0),
+    Column("number_of_warnings", Integer, nullable=False, default=0),
+    Column("is_fabs", Boolean, nullable=False, default=False),
+    *_timestamps(),
+    sqlite_autoincrement=True,  # ids are shown to users: never reuse one
+)
+
+job_dependency = Table(
+    "job_dependency",
+    metadata,
+    Column("dependency_id", Integer, primary_key=True),
+    # The dependent job, and the job it waits for.
+    Column("job_id", Integer, ForeignKey("job.job_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "prerequisite_id", Integer, ForeignKey("job.job_id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+)
+
+#: The ``file`` row of a validation job (the original's name): how the file fared as a whole.
+file = Table(
+    "file",
+    metadata,
+    Column("file_id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("job.job_id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("filename", Text, nullable=False),
+    Column("file_status_id", IntEnumColumn(FileStatus, _member_id), nullable=False),
+    # Comma-joined header names.
+    Column("headers_missing", Text),
+    Column("headers_duplicated", Text),
+)
+
+
+def _severity_id(severity: Any) -> int:
+    return SEVERITY_IDS[severity]
+
+
+error_metadata = Table(
+    "error_metadata",
+    metadata,
+    Column("error_metadata_id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("job.job_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("filename", Text, nullable=False),
+    Column("field_name", Text, nullable=False),
+    Column("error_type_id", IntEnumColumn(ErrorType, _member_id), nullable=False),
+    Column("occurrences", Integer, nullable=False),
+    Column("first_row", Integer),
+    Column("rule_failed", Text, nullable=False),
+    # File type names ("appropriations"...), as ErrorMetadata carries them; the target only for
+    # cross-file entries. The original stored file type ids.
+    Column("file_type", Text),
+    Column("target_file_type", Text),
+    Column("original_rule_label", Text, nullable=False),
+    Column("severity_id", IntEnumColumn(Severity, _severity_id), nullable=False),
+)
+
+submission_narrative = Table(
+    "submission_narrative",
+    metadata,
+    Column("narrative_id", Integer, primary_key=True),
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submission.submission_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("file_type", Text, nullable=False),  # the file letter: A, B, C, D1, D2, E, F
+    Column("narrative", Text, nullable=False),
+    UniqueConstraint("submission_id", "file_type"),
 )
 
 # --------------------------------------------------------------------------- agencies

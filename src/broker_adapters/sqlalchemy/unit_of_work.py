@@ -1,4 +1,4 @@
-"""The SQLAlchemy unit of work: one ORM session, one transaction, five repositories."""
+"""The SQLAlchemy unit of work: one ORM session, one transaction, its repositories."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ from broker_adapters.sqlalchemy.repositories import (
     SqlAlchemyUserRepository,
     Tracker,
 )
+from broker_adapters.sqlalchemy.submission_repositories import (
+    SqlAlchemyNarrativeRepository,
+    SqlAlchemySubmissionRepository,
+    SqlAlchemyValidationResultRepository,
+)
 from broker_core.generation.model import CacheKey
 
 
@@ -34,6 +39,9 @@ class SqlAlchemyUnitOfWork:
     users: SqlAlchemyUserRepository
     sessions: SqlAlchemySessionRepository
     agencies: SqlAlchemyAgencyRepository
+    submissions: SqlAlchemySubmissionRepository
+    validation_results: SqlAlchemyValidationResultRepository
+    narratives: SqlAlchemyNarrativeRepository
 
     def __init__(self, session_factory: sessionmaker[OrmSession]) -> None:
         self._session_factory = session_factory
@@ -50,6 +58,9 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(self._tracker)
         self.sessions = SqlAlchemySessionRepository(self._tracker)
         self.agencies = SqlAlchemyAgencyRepository(self._tracker)
+        self.submissions = SqlAlchemySubmissionRepository(self._tracker)
+        self.validation_results = SqlAlchemyValidationResultRepository(self._tracker)
+        self.narratives = SqlAlchemyNarrativeRepository(self._tracker)
         return self
 
     def __exit__(self, *exc: object) -> None:
