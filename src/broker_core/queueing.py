@@ -13,6 +13,9 @@ import attrs
 class TaskKind(enum.Enum):
     GENERATE_D_FILE = "generate_d_file"  # ref_id = file_generation_id
     GENERATE_A_FILE = "generate_a_file"  # ref_id = job_id
+    VALIDATE_FILE = "validate_file"  # ref_id = job_id of a csv_record_validation job
+    VALIDATE_CROSS_FILE = "validate_cross_file"  # ref_id = job_id of a submission's cross-file job
+    GENERATE_SUBMISSION_FILE = "generate_submission_file"  # ref_id = job_id of an E or F upload job
 
 
 @attrs.frozen

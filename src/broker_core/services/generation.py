@@ -41,6 +41,7 @@ from broker_core.ports import (
     UnitOfWorkFactory,
 )
 from broker_core.queueing import Task, TaskKind, ThreadTaskLocks
+from broker_core.services.job_flow import enqueue_all, finish_job, sweep_tasks
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,11 @@ class GenerationService:
         with self.uow_factory() as uow:
             job = self._new_detached_job(uow, request, user_id)
             if request.file_type is FileType.A:
-                task: Task | None = Task(TaskKind.GENERATE_A_FILE, _id(job.job_id))
+                tasks = [Task(TaskKind.GENERATE_A_FILE, _id(job.job_id))]
             else:
-                task = self._attach_d_generation(uow, job, request)
+                tasks = self.attach_d_generation(uow, job, request)
             uow.commit()
-        if task is not None:
-            self._enqueue(task)
+        self.enqueue(tasks)
         return self.detached_status(job.job_id)
 
     def detached_status(self, job_id_value: object) -> GenerationStatus:
@@ -115,7 +115,7 @@ class GenerationService:
         For a queue that forgets everything when its process stops (local mode,
         at start-up): it enqueues without asking the queue what it still holds.
         """
-        tasks = self._outstanding_tasks()
+        tasks = self.outstanding_tasks()
         for task in tasks:
             self.queue.enqueue(task)
         return len(tasks)
@@ -128,16 +128,9 @@ class GenerationService:
         alone. Catches tasks whose enqueue failed and tasks whose worker died.
         Errors of the queue (e.g. it is down) propagate: the next sweep tries again.
         """
-        count = 0
-        for task in self._outstanding_tasks():
-            if not self.queue.is_pending(task):
-                self.queue.enqueue(task)
-                count += 1
-        if count:
-            log.info("sweep: enqueued %d outstanding task(s)", count)
-        return count
+        return sweep_tasks(self.queue, self.outstanding_tasks())
 
-    def _outstanding_tasks(self) -> list[Task]:
+    def outstanding_tasks(self) -> list[Task]:
         """Tasks of every generation the database says is not done: some active job waits on it."""
         tasks: list[Task] = []
         with self.uow_factory() as uow:
@@ -169,10 +162,14 @@ class GenerationService:
         uow.jobs.add(job)
         return job
 
-    def _attach_d_generation(
+    def attach_d_generation(
         self, uow: UnitOfWork, job: Job, request: DetachedGenerationRequest
-    ) -> Task | None:
-        """Link the job to a cached or new FileGeneration; return the task to run, if any."""
+    ) -> list[Task]:
+        """Link a D1/D2 job to a cached or new FileGeneration; return the tasks to enqueue after commit.
+
+        The job (detached, or the upload job of a submission) shares the file of any identical
+        request: finished at once when that file exists, waiting on it while it is written.
+        """
         key = cache_key(request)
         uow.lock_cache_key(key)
         today = self.clock.today()
@@ -193,22 +190,14 @@ class GenerationService:
             generation.created_at = generation.updated_at = self.clock.now()
             uow.file_generations.add(generation)
             job.file_generation_id = generation.file_generation_id
-            return Task(TaskKind.GENERATE_D_FILE, _id(generation.file_generation_id))
+            return [Task(TaskKind.GENERATE_D_FILE, _id(generation.file_generation_id))]
         job.file_generation_id = generation.file_generation_id
         if generation.file_path is not None:
-            self._copy_to_job(generation, job)
-        return None
+            return self._copy_to_job(uow, generation, job)
+        return []
 
-    def _enqueue(self, task: Task) -> None:
-        """Enqueue after the commit; if the queue is down, leave the job waiting for the sweep.
-
-        The committed rows already say the work is outstanding, so failing the
-        job would throw away a request that a later :meth:`sweep` can still serve.
-        """
-        try:
-            self.queue.enqueue(task)
-        except Exception:  # the queue is outside our control (e.g. Redis down)
-            log.exception("could not enqueue %s; it stays waiting until the next sweep", task)
+    def enqueue(self, tasks: list[Task]) -> None:
+        enqueue_all(self.queue, tasks)
 
     # ------------------------------------------------------------------ worker helpers
 
@@ -223,9 +212,9 @@ class GenerationService:
                 return
             if generation.file_path is not None and self.storage.exists(generation.file_path):
                 # A retry after the file was written but before the jobs heard of it.
-                for job in jobs:
-                    self._copy_to_job(generation, job)
+                tasks = [task for job in jobs for task in self._copy_to_job(uow, generation, job)]
                 uow.commit()
+                self.enqueue(tasks)
                 return
             now = self.clock.now()
             for job in jobs:
@@ -269,10 +258,14 @@ class GenerationService:
             generation.file_path = key
             generation.file_size = size
             generation.updated_at = self.clock.now()
-            for job in uow.jobs.linked_to(generation_id):
-                if job.is_active:
-                    self._copy_to_job(generation, job)
+            tasks = [
+                task
+                for job in uow.jobs.linked_to(generation_id)
+                if job.is_active
+                for task in self._copy_to_job(uow, generation, job)
+            ]
             uow.commit()
+        self.enqueue(tasks)
 
     def _run_a_generation(self, job_id: int, progress: Progress | None) -> None:
         with self.uow_factory() as uow:
@@ -319,16 +312,19 @@ class GenerationService:
         )
         return file_chunks(header_line(FileType.A, FileFormat.CSV), lines, FileFormat.CSV, progress=progress)
 
-    def _copy_to_job(self, generation: FileGeneration, job: Job) -> None:
-        """Point a detached job at the generation's file (the same stored object, no copy)."""
+    def _copy_to_job(self, uow: UnitOfWork, generation: FileGeneration, job: Job) -> list[Task]:
+        """Point a job at the generation's file (the same stored object, no copy) and finish it.
+
+        A submission's upload job then readies its validation: the tasks to enqueue are returned.
+        """
         if job.status is JobStatus.FINISHED:
-            return
+            return []
         job.file_generation_id = generation.file_generation_id
         job.filename = generation.file_path
         job.original_filename = posixpath.basename(generation.file_path or "")
         job.file_size = generation.file_size
         job.number_of_errors = job.number_of_warnings = 0
-        job.transition(JobStatus.FINISHED, self.clock.now())
+        return finish_job(uow, job, self.clock.now())
 
     def _fail_task(self, task: Task, message: str) -> None:
         """Mark everything waiting on the task failed, and retire the cache row (spec §4.3, fixed)."""
