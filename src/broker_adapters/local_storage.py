@@ -154,6 +154,38 @@ class LocalFileStorage:
                     removed += 1
         return removed
 
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys of the stored files starting with ``prefix`` (temporary files of writes are not listed).
+
+        Only files :meth:`read` would serve are listed: symlinks out of the root, keys that are
+        not valid and hidden temporary files are left out.
+        """
+        self.validate_key_prefix(prefix)
+        directory, _, _ = prefix.rpartition("/")
+        try:
+            start = self.path_for(directory) if directory else self.root
+        except ValueError:
+            return iter(())
+        if not start.is_dir() or start.is_symlink():
+            return iter(())
+        return self._walk(start, prefix)
+
+    def _walk(self, start: Path, prefix: str) -> Iterator[str]:
+        for dirpath, _dirnames, filenames in os.walk(start):  # does not descend into symlinks
+            relative = Path(dirpath).relative_to(self.root).as_posix()
+            for filename in filenames:
+                if _PARTIAL.fullmatch(filename):
+                    continue
+                key = filename if relative == "." else f"{relative}/{filename}"
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    if not self.path_for(key).is_file():
+                        continue
+                except ValueError:
+                    continue
+                yield key
+
     # ------------------------------------------------------------------ signed links
 
     def verify(self, key: str, expires: str, filename: str, signature: str, now: float | None = None) -> bool:

@@ -207,6 +207,27 @@ class S3FileStorage:
                 aborted += 1
         return aborted
 
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys of the objects starting with ``prefix`` (``list_objects_v2``, page by page).
+
+        Folder markers (names ending in ``/``) and names that are not valid keys are left out;
+        incomplete multipart uploads are not objects and never show up.
+        """
+        LocalFileStorage.validate_key_prefix(prefix)
+        return self._list(f"{self.prefix}/{prefix}" if self.prefix else prefix)
+
+    def _list(self, full_prefix: str) -> Iterator[str]:
+        skip = len(self.prefix) + 1 if self.prefix else 0
+        paginator = self._client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
+            for item in page.get("Contents", []):
+                key = item["Key"][skip:]
+                try:
+                    LocalFileStorage.validate_key(key)
+                except ValueError:
+                    continue
+                yield key
+
     # ------------------------------------------------------------------ helpers
 
     def _head(self, key: str) -> dict[str, Any] | None:

@@ -34,6 +34,12 @@ class NotFound(BrokerError):
     status = 404
 
 
+class PayloadTooLarge(BrokerError):
+    """An upload is bigger than the configured limit (413)."""
+
+    status = 413
+
+
 class IllegalTransition(BrokerError):
     """A job was asked to move between two statuses the transition table forbids."""
 

@@ -32,6 +32,7 @@ from broker_core.submissions.ports import (
     SubmissionRepository,
     ValidationResultRepository,
 )
+from broker_core.submissions.uploads import TemporaryCredentials
 from broker_core.users import Session, User
 
 # --------------------------------------------------------------------------- repositories
@@ -272,6 +273,32 @@ class FileStorage(Protocol):
         Completed objects are untouched. A write still in progress under ``prefix``
         would be discarded too (and then fail), so call it only when no writer is active there.
         """
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """The keys of the stored objects that start with ``prefix``, in no particular order.
+
+        ``prefix`` is matched as a plain string (``""``: everything). Only complete objects
+        are listed (never the leftovers of a write in progress), and only keys that
+        :meth:`read` accepts.
+        """
+        ...
+
+
+class UploadCredentials(Protocol):
+    """Where clients upload a submission's files themselves, and with which credentials."""
+
+    @property
+    def bucket_name(self) -> str:
+        """The bucket (or, in local mode, the folder) the upload keys are in."""
+        ...
+
+    def object_key(self, key: str) -> str:
+        """The key a client uploads to for the storage key ``key`` (S3: with the storage prefix)."""
+        ...
+
+    def for_user(self, user_id: int, key_prefix: str) -> TemporaryCredentials:
+        """Short-lived credentials that may only put objects under the storage keys ``key_prefix*``."""
+        ...
 
 
 class JobQueue(Protocol):

@@ -12,23 +12,32 @@ from broker_adapters.cas import CasIdentityProvider
 from broker_adapters.clock import SystemClock
 from broker_adapters.inprocess_queue import InlineQueue, InProcessQueue
 from broker_adapters.local_storage import LocalFileStorage
+from broker_adapters.local_upload_credentials import LocalUploadCredentials
 from broker_adapters.passwords import Argon2PasswordHasher
 from broker_adapters.process_batches import ProcessBatchRunner
 from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
 from broker_adapters.sqlalchemy.engine import is_sqlite, make_engine
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
+from broker_adapters.sqlalchemy.obligations import SqlAlchemyObligationTotals
 from broker_adapters.sqlalchemy.procurement_data import SqlAlchemyProcurementStore
+from broker_adapters.sqlalchemy.submission_files import SqlAlchemySubmissionFiles
 from broker_adapters.sqlalchemy.task_locks import SqlAlchemyTaskLocks
 from broker_adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from broker_adapters.sqlalchemy.validation.staging import SqlAlchemyStagingArea
 from broker_core.fpds.service import FpdsLoadService
 from broker_core.identity import IdentityProvider
 from broker_core.loading.service import LoadService
-from broker_core.ports import FileStorage, JobQueue
+from broker_core.ports import FileStorage, JobQueue, UploadCredentials
 from broker_core.queueing import Task
 from broker_core.services.auth import AuthService
 from broker_core.services.generation import GenerationService
+from broker_core.services.submission_generation import SubmissionGenerationService
+from broker_core.services.submission_views import REPORT_PREFIX, SubmissionViews
+from broker_core.services.submissions import SubmissionService
+from broker_core.services.tasks import TaskRouter
+from broker_core.services.validation_jobs import ValidationJobService
+from broker_core.validation.cross_service import CrossFileValidationService
 from broker_core.validation.ports import BatchRunner, SerialBatchRunner
 from broker_core.validation.service import FileValidationService
 from broker_entrypoints.config import Config
@@ -51,6 +60,14 @@ class Broker:
     fpds_loads: FpdsLoadService
     #: MAX single sign-on (``/v1/max_login/``); the CAS server is only contacted at login.
     identity_provider: IdentityProvider
+    #: check_status, list_submissions, report links, get_obligations.
+    submission_views: SubmissionViews
+    #: Runs every worker task (generations, validations, E/F files) and finds what is outstanding.
+    tasks: TaskRouter
+    #: A submission's D1, D2, E and F files (generate_file, check_generation_status).
+    submission_files: SubmissionGenerationService
+    #: submit_files, local_upload, finalize_job, restart, certify, delete, narratives, help files.
+    submissions: SubmissionService
     #: How validations prepare and stage batches: worker processes on PostgreSQL, in line on SQLite.
     batch_runner: BatchRunner = attrs.field(factory=SerialBatchRunner)
     #: Rule queries a validation keeps in flight.
@@ -83,7 +100,7 @@ class Broker:
         """Local mode: start the in-process worker thread and pick up outstanding work."""
         if isinstance(self.queue, InProcessQueue):
             self.queue.start()
-            self.generation.recover()
+            self.tasks.recover()
 
     def close(self) -> None:
         if isinstance(self.queue, InProcessQueue):
@@ -125,7 +142,32 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         url_expiry=config.url_expiry,
         task_locks=SqlAlchemyTaskLocks(engine),
     )
-    handler_box.append(generation.run)
+    concurrency = _validation_concurrency(config, engine)
+    staging = SqlAlchemyStagingArea(engine)
+    validation_jobs = ValidationJobService(
+        uow_factory=uow_factory,
+        storage=storage,
+        queue=queue,
+        clock=clock,
+        file_validation=FileValidationService(
+            staging=staging, storage=storage, report_prefix=REPORT_PREFIX, **concurrency
+        ),
+        cross_file_validation=CrossFileValidationService(
+            staging=staging, storage=storage, report_prefix=REPORT_PREFIX
+        ),
+        task_locks=generation.task_locks,
+    )
+    submission_files = SubmissionGenerationService(
+        uow_factory=uow_factory,
+        storage=storage,
+        clock=clock,
+        generation=generation,
+        files=SqlAlchemySubmissionFiles(engine),
+        url_expiry=config.url_expiry,
+        task_locks=generation.task_locks,
+    )
+    tasks = TaskRouter(uow_factory, queue, generation, validation_jobs, submission_files)
+    handler_box.append(tasks.run)
     return Broker(
         config=config,
         engine=engine,
@@ -137,7 +179,27 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         award_data=award_data,
         fpds_loads=FpdsLoadService(store=SqlAlchemyProcurementStore(engine, award_data), clock=clock),
         identity_provider=CasIdentityProvider(config.cas_url, timeout=config.cas_timeout),
-        **_validation_concurrency(config, engine),
+        submission_views=SubmissionViews(
+            uow_factory=uow_factory,
+            storage=storage,
+            obligation_totals=SqlAlchemyObligationTotals(engine),
+            url_expiry=config.url_expiry,
+            report_prefix=REPORT_PREFIX,
+        ),
+        tasks=tasks,
+        submission_files=submission_files,
+        submissions=SubmissionService(
+            uow_factory=uow_factory,
+            storage=storage,
+            queue=queue,
+            clock=clock,
+            upload_credentials=_upload_credentials(config, storage),
+            local_mode=config.is_local_storage,
+            url_expiry=config.url_expiry,
+            max_upload_bytes=config.max_upload_bytes,
+            report_prefix=REPORT_PREFIX,
+        ),
+        **concurrency,
     )
 
 
@@ -163,6 +225,20 @@ def _storage(config: Config) -> FileStorage:
 
         return S3FileStorage.from_url(config.storage_url, endpoint_url=config.s3_endpoint_url)
     raise ValueError(f"BROKER_STORAGE_URL={config.storage_url!r}: use file:///path or s3://bucket/prefix")
+
+
+def _upload_credentials(config: Config, storage: FileStorage) -> UploadCredentials:
+    """Local storage: files come through /v1/local_upload/. S3: STS credentials for the bucket."""
+    if isinstance(storage, LocalFileStorage):
+        return LocalUploadCredentials(storage.root)
+    from broker_adapters.s3_storage import S3FileStorage
+    from broker_adapters.s3_upload_credentials import S3UploadCredentials  # needs the [s3] extra
+
+    if not isinstance(storage, S3FileStorage):
+        raise ValueError(f"no upload credentials for {type(storage).__name__}")
+    return S3UploadCredentials.for_storage(
+        storage, role_arn=config.upload_role_arn, endpoint_url=config.s3_endpoint_url
+    )
 
 
 def _queue(config: Config, mode: QueueMode, handle: Callable[[Task], None]) -> Any:

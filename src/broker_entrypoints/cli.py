@@ -16,8 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from broker_adapters.local_storage import LocalFileStorage
+from broker_adapters.sqlalchemy.reference_data import SqlAlchemyReferenceData
 from broker_core.errors import BrokerError
 from broker_core.file_types import FileType
+from broker_core.loading.reference_service import ReferenceLoadService
 from broker_core.loading.service import LoadRejected
 from broker_core.queueing import Task
 from broker_core.services.auth import parse_affiliation
@@ -226,7 +228,7 @@ _load_command("failed-edits", "failed_edits", "GTAS failed edits (GTASStatus of 
 @click.option("--rows", default=400, show_default=True, help="D1 and D2 rows to generate.")
 @data_dir_option
 def load_sample(rows: int, data_dir: Path | None) -> None:
-    """Load the bundled synthetic demo data (agencies, D1, D2, SF-133, TAS)."""
+    """Load the bundled synthetic demo data (agencies, D1, D2, SF-133, TAS, PARK)."""
     with _user_errors():
         broker = _broker(data_dir)
         loads = broker.loads
@@ -234,6 +236,9 @@ def load_sample(rows: int, data_dir: Path | None) -> None:
             "agencies": loads.agencies(io.StringIO(sample_data.agencies_csv())),
             "tas": loads.tas(io.StringIO(sample_data.tas_csv())),
             "sf133": loads.sf133(io.StringIO(sample_data.sf133_csv())),
+            "park": ReferenceLoadService(store=SqlAlchemyReferenceData(broker.engine)).park(
+                io.StringIO(sample_data.park_csv())
+            ),
         }
         # The award files are written out and read back like any user's file.
         with tempfile.TemporaryDirectory(prefix="broker-sample-") as scratch:
@@ -296,7 +301,7 @@ def requeue(data_dir: Path | None) -> None:
     with _user_errors():
         broker = bootstrap(config, queue_mode="inline")
         try:
-            count = broker.generation.sweep()
+            count = broker.tasks.sweep()
         except QueueUnavailable as exc:
             console.print(f"[red]Error:[/red] {exc}")
             raise SystemExit(1) from None

@@ -42,6 +42,10 @@ class Config:
     cas_parent_group: str = "EXAMPLE"
     #: Seconds to wait for CAS to connect and to answer.
     cas_timeout: int = 30
+    #: Largest file ``/v1/local_upload/`` accepts, in bytes (local mode).
+    max_upload_bytes: int = 2 * 1024**3
+    #: S3 mode: the IAM role whose temporary credentials clients upload with (None: a federation token).
+    upload_role_arn: str | None = None
 
     @property
     def storage_root(self) -> Path:
@@ -90,6 +94,8 @@ def load_config(
         cas_url=(env.get("BROKER_CAS_URL") or "https://login.max.gov/cas").rstrip("/"),
         cas_parent_group=(env.get("BROKER_CAS_PARENT_GROUP") or "").strip() or "EXAMPLE",
         cas_timeout=_positive_int(env, "BROKER_CAS_TIMEOUT", 30),
+        max_upload_bytes=_positive_int(env, "BROKER_MAX_UPLOAD_BYTES", 2 * 1024**3),
+        upload_role_arn=env.get("BROKER_UPLOAD_ROLE_ARN") or None,
         validation_workers=_positive_int(env, "BROKER_VALIDATION_WORKERS", _cores()),
     )
 

@@ -37,6 +37,7 @@ SAMPLE_START = dt.date(2016, 10, 1)
 SAMPLE_END = dt.date(2017, 3, 31)
 SAMPLE_FISCAL_YEAR = 2017
 SAMPLE_PERIODS = (3, 6)
+SAMPLE_PARK = "SAMPLE1"
 
 _WORDS = [
     "ALPHA",
@@ -189,10 +190,24 @@ def tas_csv() -> str:
     return out.getvalue()
 
 
-#: (line number, base amount) of the SF-133 lines File A sums.
+def park_csv() -> str:
+    """A PARK (``SAMPLE1``) for every sample account, in every sample period: rules B28 find it listed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["FY", "PD", "ALLOC_XFER_AGENCY", "AID", "MAIN_ACCT", "SUB_ACCT", "PARK", "PARK_NAME"])
+    for ata, aid, _, _, _, main, _ in _sample_tas():
+        for period in SAMPLE_PERIODS:
+            writer.writerow(
+                [SAMPLE_FISCAL_YEAR, period, ata, aid, main, "", SAMPLE_PARK, "Sample program activity"]
+            )
+    return out.getvalue()
+
+
+#: (line number, base amount) of the SF-133 lines File A sums. They balance as GTAS would (rule A2:
+#: line 1910 is the other resource lines plus line 1902), so a File A generated from them validates.
 _LINE_AMOUNTS: Sequence[tuple[int, str]] = (
     (1000, "1500.00"), (1021, "25.50"), (1033, "10.00"), (1160, "3000.00"), (1180, "125.25"),
-    (1340, "40.00"), (1540, "60.00"), (1750, "80.00"), (1910, "4830.75"), (2190, "2100.00"),
+    (1340, "40.00"), (1540, "60.00"), (1750, "80.00"), (1902, "-10.00"), (1910, "4830.75"), (2190, "2100.00"),
     (2490, "2730.75"), (2500, "4830.75"), (3020, "1800.10"),
 )  # fmt: skip
 

@@ -59,7 +59,7 @@ def _install_broker(broker: Broker | None) -> None:
 
 def run_task(kind: str, ref_id: int) -> None:
     """What every RQ job of the broker calls (see :class:`broker_adapters.rq_queue.RqJobQueue`)."""
-    process_broker().generation.run(Task(TaskKind(kind), ref_id))
+    process_broker().tasks.run(Task(TaskKind(kind), ref_id))
 
 
 class SweepingWorker(Worker):
@@ -118,7 +118,7 @@ class SweepingWorker(Worker):
 def sweep_once(broker: Broker) -> int | None:
     """Run one sweep and return how many tasks it enqueued; None if it failed (logged)."""
     try:
-        count = broker.generation.sweep()
+        count = broker.tasks.sweep()
     except Exception:  # Redis or the database down: the next sweep tries again
         log.exception("sweep failed; outstanding jobs wait for the next one")
         return None

@@ -90,6 +90,21 @@ class Api:
         assert status == 200, body
         self.session = headers["x-session-id"]
 
+    def upload(self, path: str, field: str, filename: str, content: bytes) -> tuple[int, dict[str, str], Any]:
+        """POST one file as ``multipart/form-data``."""
+        boundary = "broker-test-boundary-7d1f"
+        raw = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                f"Content-Type: text/csv\r\n\r\n"
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        return self.call(
+            "POST", path, raw=raw, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
+
     def wait_for(self, job_id: int, timeout: float = 60) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
@@ -108,8 +123,14 @@ def cas() -> Iterator[FakeCas]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, cas: FakeCas) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("broker-data")
+def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session server's data folder (tests may add users to it with ``run_cli``)."""
+    return tmp_path_factory.mktemp("broker-data")
+
+
+@pytest.fixture(scope="session")
+def server(server_data_dir: Path, cas: FakeCas) -> Iterator[str]:
+    data_dir = server_data_dir
     for args, stdin in (
         (("load", "sample"), None),
         (

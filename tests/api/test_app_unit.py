@@ -8,7 +8,7 @@ import json
 import logging
 import time
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from broker_core.generation.model import GenerationStatus
 from broker_core.services.auth import AffiliationView, LoginResult, UserView
 from broker_core.users import User
 from broker_entrypoints.api.app import create_app
+from tests.api.fake_broker import FakeBroker
 
 PASSWORD = "s3cret"
 SESSION = "session-of-ann"
@@ -148,14 +149,6 @@ class FakeVerifier:
         return f"/v1/files/{urllib.parse.quote(key)}?{query}"
 
 
-@attrs.define
-class FakeBroker:
-    generation: Any
-    auth: Any
-    download_verifier: Any
-    cors_origins: Sequence[str] = ("*",)
-
-
 @pytest.fixture
 def auth() -> FakeAuth:
     return FakeAuth()
@@ -173,7 +166,7 @@ def verifier(tmp_path: Path) -> FakeVerifier:
 
 @pytest.fixture
 def client(auth: FakeAuth, generation: FakeGeneration, verifier: FakeVerifier) -> falcon.testing.TestClient:
-    return falcon.testing.TestClient(create_app(FakeBroker(generation, auth, verifier)))
+    return falcon.testing.TestClient(create_app(FakeBroker(auth, generation, verifier)))
 
 
 @pytest.fixture
@@ -341,7 +334,7 @@ def test_cors_headers_on_errors_too(client: falcon.testing.TestClient) -> None:
 
 
 def test_restricted_origins(auth: FakeAuth, generation: FakeGeneration) -> None:
-    app = create_app(FakeBroker(generation, auth, None, cors_origins=["https://broker.example.gov"]))
+    app = create_app(FakeBroker(auth, generation, None, cors_origins=["https://broker.example.gov"]))
     client = falcon.testing.TestClient(app)
     good = client.simulate_get("/", headers={"Origin": "https://broker.example.gov"})
     assert good.headers["access-control-allow-origin"] == "https://broker.example.gov"
@@ -440,7 +433,7 @@ def test_oversized_bodies_are_413(logged_in: falcon.testing.TestClient) -> None:
 @pytest.mark.parametrize("length", ["abc", "-5"])
 def test_invalid_content_length_is_400(auth: FakeAuth, generation: FakeGeneration, length: str) -> None:
     # falcon.testing refuses to send such a header, so call the WSGI app directly.
-    app = create_app(FakeBroker(generation, auth, None))
+    app = create_app(FakeBroker(auth, generation, None))
     environ = falcon.testing.create_environ("/v1/login/", method="POST", body=b"{}")
     environ["CONTENT_LENGTH"] = length
     started: list[str] = []
@@ -652,5 +645,5 @@ def test_download_ignores_extra_query_parameters(client: falcon.testing.TestClie
 
 
 def test_no_download_route_without_local_storage(auth: FakeAuth, generation: FakeGeneration) -> None:
-    client = falcon.testing.TestClient(create_app(FakeBroker(generation, auth, None)))
+    client = falcon.testing.TestClient(create_app(FakeBroker(auth, generation, None)))
     assert client.simulate_get("/v1/files/d1/x.csv", params={"signature": "a"}).status_code == 404

@@ -381,6 +381,69 @@ def test_discard_partial_refuses_unsafe_prefixes(
         storage.discard_partial(prefix)
 
 
+# --------------------------------------------------------------------------- listing
+
+
+def test_list_finds_complete_objects_by_plain_prefix(harness: StorageHarness, storage: FileStorage) -> None:
+    keys = ["help/Guide.pdf", "help/rss/Labels.xlsx", "helpdesk.txt", "errors/SubID-1_File-A.csv", "1/a.csv"]
+    for key in keys:
+        storage.write(key, [key.encode()])
+    storage.write("errors/SubID-12_File-A.csv", [b"other submission"])
+    harness.kill_writer("help/half.pdf", b"half")
+
+    assert sorted(storage.list("help/")) == ["help/Guide.pdf", "help/rss/Labels.xlsx"]
+    assert sorted(storage.list("help")) == ["help/Guide.pdf", "help/rss/Labels.xlsx", "helpdesk.txt"]
+    assert sorted(storage.list("errors/SubID-1_")) == ["errors/SubID-1_File-A.csv"]
+    assert sorted(storage.list("help/rss/La")) == ["help/rss/Labels.xlsx"]
+    assert sorted(storage.list("")) == sorted([*keys, "errors/SubID-12_File-A.csv"])
+    assert list(storage.list("nothing/here/")) == []
+    storage.delete("helpdesk.txt")
+    assert sorted(storage.list("help")) == ["help/Guide.pdf", "help/rss/Labels.xlsx"]
+
+
+def test_list_streams_many_keys(storage: FileStorage) -> None:
+    # More than one page of list_objects_v2 (1,000 keys) on S3.
+    keys = {f"many/{n:04d}.csv" for n in range(1_005)}
+    for key in keys:
+        storage.write(key, [b""])
+    listed = storage.list("many/")
+    assert not isinstance(listed, list | tuple | set)
+    assert set(listed) == keys
+
+
+@pytest.mark.parametrize("prefix", ["../", "/", "/abs", "a//", "a/../b", "./a", "a\\b", "a\x00"])
+def test_list_refuses_unsafe_prefixes(storage: FileStorage, prefix: str) -> None:
+    with pytest.raises(ValueError):
+        storage.list(prefix)
+
+
+def test_local_list_skips_symlinks_out_of_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "files"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"secret")
+    storage = LocalFileStorage(root, public_base_url="http://broker.test", secret_key=b"k")
+    storage.write("help/guide.pdf", [b"g"])
+    (root / "help" / "link").symlink_to(outside, target_is_directory=True)
+    (root / "help" / "file-link").symlink_to(outside / "secret.txt")
+    (root / "help" / "inside-link").symlink_to(root / "help" / "guide.pdf")
+
+    assert sorted(storage.list("")) == ["help/guide.pdf", "help/inside-link"]
+
+
+def test_s3_list_stays_under_the_storage_prefix(request: pytest.FixtureRequest) -> None:
+    server, client, bucket = _fresh_bucket(request)
+    storage = S3FileStorage(bucket, "broker/files", endpoint_url=server.endpoint_url)
+    storage.write("help/guide.pdf", [b"g"])
+    client.put_object(Bucket=bucket, Key="broker/files/help/", Body=b"")  # a console's folder marker
+    client.put_object(Bucket=bucket, Key="broker/files/help//odd.pdf", Body=b"")  # not a valid key
+    client.put_object(Bucket=bucket, Key="broker/filesystem/help/x.pdf", Body=b"")
+    client.put_object(Bucket=bucket, Key="help/outside.pdf", Body=b"")
+
+    assert sorted(storage.list("")) == ["help/guide.pdf"]
+    assert sorted(storage.list("help/")) == ["help/guide.pdf"]
+
+
 # --------------------------------------------------------------------------- keys
 
 BAD_KEYS = [

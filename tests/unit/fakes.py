@@ -318,6 +318,9 @@ class FakeStorage:
     def discard_partial(self, prefix: str) -> int:
         return 0  # writes here are all-or-nothing in memory: nothing partial is ever left
 
+    def list(self, prefix: str) -> Iterator[str]:
+        return iter([key for key in self.objects if key.startswith(prefix)])
+
 
 class FakeQueue:
     """Collects tasks; tests hand them to the service's ``run`` (a worker, in tests' time).

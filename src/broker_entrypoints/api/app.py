@@ -11,10 +11,15 @@ from broker_entrypoints.api.middleware import Cors, RequestLimits, SessionAuth
 from broker_entrypoints.api.resources.files import FileDownload
 from broker_entrypoints.api.resources.generation import (
     CheckDetachedGenerationStatus,
+    CheckGenerationStatus,
     GenerateDetachedFile,
+    GenerateFile,
     GetDetachedFileUrl,
 )
 from broker_entrypoints.api.resources.root import Root
+from broker_entrypoints.api.resources.submission_views import submission_view_routes
+from broker_entrypoints.api.resources.submissions import submission_routes
+from broker_entrypoints.api.resources.uploads import add_upload_routes
 from broker_entrypoints.api.resources.users import (
     CurrentUser,
     Login,
@@ -51,11 +56,20 @@ def create_app(broker: ApiServices) -> falcon.App:
         ("/v1/check_detached_generation_status", CheckDetachedGenerationStatus(broker.generation)),
         ("/v1/get_detached_file_url", GetDetachedFileUrl(broker.generation)),
     ]
-    # Optional like the verifier: services built without MAX single sign-on (test doubles) omit it.
-    provider = getattr(broker, "identity_provider", None)
-    if provider is not None:
-        routes.append(("/v1/max_login", MaxLogin(broker.auth, provider, broker.cas_parent_group)))
+    # A service may be None (test doubles of the broker): its routes are then left out.
+    if broker.submission_files is not None:
+        routes.append(("/v1/generate_file", GenerateFile(broker.submission_files)))
+        routes.append(("/v1/check_generation_status", CheckGenerationStatus(broker.submission_files)))
+    if broker.identity_provider is not None:
+        routes.append(
+            ("/v1/max_login", MaxLogin(broker.auth, broker.identity_provider, broker.cas_parent_group))
+        )
+    if broker.submission_views is not None:
+        routes.extend(submission_view_routes(broker.submission_views))
     verifier = broker.download_verifier
+    if broker.submissions is not None:
+        routes.extend(submission_routes(broker.submissions))
+        routes.extend(add_upload_routes(app, broker.submissions, broker.auth, verifier))
     if verifier is not None:
         routes.append(("/v1/files/{key:path}", FileDownload(verifier)))
     for template, resource in routes:

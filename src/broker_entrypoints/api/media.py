@@ -116,3 +116,8 @@ def _encodable(value: Any) -> bool:
             except UnicodeEncodeError:
                 return False
     return True
+
+
+def request_params(req: falcon.Request) -> dict[str, object]:
+    """Body values overridden by query values, as the original's argument parser looked them up."""
+    return {**read_body(req), **req.params}

@@ -31,12 +31,23 @@ def current_user(req: falcon.Request) -> User:
 
 
 class RequestLimits:
-    """Refuse announced oversized bodies before anything reads them (chunked ones are cut in media)."""
+    """Refuse announced oversized bodies before anything reads them (chunked ones are cut in media).
 
-    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+    A resource that takes larger bodies (a file upload, which it streams) raises the limit with
+    a ``max_body_bytes`` attribute and enforces it itself on bodies of unannounced length.
+    """
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
+    ) -> None:
+        limit = getattr(resource, "max_body_bytes", MAX_BODY_BYTES)
         length = req.content_length
-        if length is not None and length > MAX_BODY_BYTES:
-            raise body_too_large()
+        if length is not None and length > limit:
+            if limit == MAX_BODY_BYTES:
+                raise body_too_large()
+            raise falcon.HTTPContentTooLarge(
+                description=f"Request body is larger than the limit of {limit // (1024 * 1024)} MB"
+            )
 
 
 class SessionAuth:

@@ -9,6 +9,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from broker_core.generation.model import GenerationStatus
 from broker_core.services.auth import UserView
+from broker_core.submissions.uploads import TemporaryCredentials
 
 
 def _make_converter() -> cattrs.Converter:
@@ -23,9 +24,22 @@ def _make_converter() -> cattrs.Converter:
             end=override(omit_if_default=True),
         ),
     )
+    # AWS's own names, as the original passed STS's answer on.
+    converter.register_unstructure_hook(
+        TemporaryCredentials,
+        make_dict_unstructure_fn(
+            TemporaryCredentials,
+            converter,
+            access_key_id=override(rename="AccessKeyId"),
+            secret_access_key=override(rename="SecretAccessKey"),
+            session_token=override(rename="SessionToken"),
+            expiration=override(rename="Expiration"),
+        ),
+    )
     return converter
 
 
+#: The API's one converter: every answer is unstructured through it.
 converter = _make_converter()
 
 

@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from broker_core.identity import IdentityProvider
 from broker_core.services.auth import AuthService
+from broker_core.services.submission_views import SubmissionViews
 
 if TYPE_CHECKING:  # the service module pulls in the whole generation engine
     from broker_core.services.generation import GenerationService
+    from broker_core.services.submission_generation import SubmissionGenerationService
+    from broker_core.services.submissions import SubmissionService
 
 
 class DownloadVerifier(Protocol):
@@ -22,6 +25,11 @@ class DownloadVerifier(Protocol):
 
     def path_for(self, key: str) -> Path: ...
 
+    @property
+    def root(self) -> Path:
+        """The folder the stored files are in (served under its own path in local mode)."""
+        ...
+
 
 class ApiServices(Protocol):
     """The broker as seen by the API. Members are read-only so properties satisfy them."""
@@ -31,6 +39,21 @@ class ApiServices(Protocol):
 
     @property
     def auth(self) -> AuthService: ...
+
+    @property
+    def submission_views(self) -> SubmissionViews | None:
+        """check_status, list_submissions, report links, get_obligations (absent in some test doubles)."""
+        ...
+
+    @property
+    def submission_files(self) -> SubmissionGenerationService | None:
+        """generate_file and check_generation_status of a submission's D1, D2, E and F."""
+        ...
+
+    @property
+    def submissions(self) -> SubmissionService | None:
+        """submit_files, local_upload, finalize_job, restart, certify, delete, narratives (absent in some test doubles)."""
+        ...
 
     @property
     def download_verifier(self) -> DownloadVerifier | None:

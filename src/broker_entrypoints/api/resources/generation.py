@@ -1,4 +1,4 @@
-"""Detached file generation: request, status check, fresh download link."""
+"""File generation: detached requests (status, fresh link) and a submission's D1, D2, E and F."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 import falcon
 
-from broker_entrypoints.api.media import read_body
+from broker_entrypoints.api.media import read_body, request_params
 from broker_entrypoints.api.middleware import current_user
 from broker_entrypoints.api.serialization import status_json
 
 if TYPE_CHECKING:  # the service module pulls in the whole generation engine
     from broker_core.services.generation import GenerationService
+    from broker_core.services.submission_generation import SubmissionGenerationService
 
 
 class GenerateDetachedFile:
@@ -48,3 +49,25 @@ class GetDetachedFileUrl:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"url": self._generation.detached_file_url(req.get_param("job_id"))}
+
+
+class GenerateFile:
+    """``POST /v1/generate_file/``: generate the submission's D1, D2, E or F file."""
+
+    def __init__(self, files: SubmissionGenerationService) -> None:
+        self._files = files
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = status_json(self._files.generate_file(current_user(req), request_params(req)))
+
+
+class CheckGenerationStatus:
+    """``GET ?submission_id=&file_type=`` (current clients) or ``POST`` with a body (older ones)."""
+
+    def __init__(self, files: SubmissionGenerationService) -> None:
+        self._files = files
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = status_json(self._files.generation_status(current_user(req), request_params(req)))
+
+    on_post = on_get
