@@ -14,6 +14,7 @@ import pytest
 
 from broker_core.errors import RequestInvalid
 from broker_core.file_types import FileType
+from broker_core.generation.submission_request import FABS_REFUSED
 from broker_core.jobs import Job, JobStatus, JobType
 from broker_core.queueing import Task, TaskKind
 from broker_core.services.generation import GenerationService
@@ -294,4 +295,30 @@ def test_generate_file_refusals(harness: Harness, body: dict[str, str], message:
     sid = harness.new_submission()
     with pytest.raises(RequestInvalid) as refused:
         harness.files.generate_file(WRITER, {"submission_id": sid, **body})
+    assert refused.value.message == message
+
+
+def test_fabs_submissions_get_no_generated_files(harness: Harness) -> None:
+    sid = harness.new_submission()
+    with harness.uows() as uow:
+        submission = uow.submissions.get(sid)
+        assert submission is not None
+        submission.is_fabs = True
+        uow.commit()
+    with pytest.raises(RequestInvalid) as refused:
+        harness.files.generate_file(WRITER, {"submission_id": sid, "file_type": "E"})
+    assert refused.value.message == FABS_REFUSED
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "file_type: Missing data for required field."),
+        ({"file_type": "A"}, "file_type: Must be either D1, D2, E or F"),
+    ],
+)
+def test_generation_status_refusals(harness: Harness, params: dict[str, str], message: str) -> None:
+    sid = harness.new_submission()
+    with pytest.raises(RequestInvalid) as refused:
+        harness.files.generation_status(WRITER, {"submission_id": sid, **params})
     assert refused.value.message == message

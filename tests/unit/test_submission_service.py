@@ -23,8 +23,11 @@ from broker_core.queueing import Task, TaskKind
 from broker_core.services.submissions import (
     CHANGED_WHILE_CERTIFYING,
     DETACHED_JOB,
+    FABS_ALREADY_PUBLISHED,
+    FABS_UNFINISHED,
     NO_SUCH_JOB,
     NOT_DABS,
+    NOT_FABS,
     NOT_UPLOADED,
     SUCCESS,
     WRONG_JOB_TYPE,
@@ -768,3 +771,27 @@ def test_protected_files_lists_the_help_folder(world: World) -> None:
     assert world.service.protected_files(ANN).urls == urls
     with pytest.raises(LoginRequired):
         world.service.protected_files(None)
+
+
+# ----------------------------------------------------------------------------- submit_detached_file
+
+
+def test_publishing_a_dabs_submission_as_fabs_is_refused(world: World) -> None:
+    sid = _new(world)
+    _refused(RequestInvalid, NOT_FABS, world.service.publish_fabs, ANN, {"submission_id": sid})
+
+
+def test_a_fabs_submission_is_published_once_its_jobs_are_done(world: World) -> None:
+    sid = _new(world)
+    world.change(sid, is_fabs=True)
+    _refused(RequestInvalid, FABS_UNFINISHED, world.service.publish_fabs, ANN, {"submission_id": sid})
+    for job in world.jobs(sid):
+        job.status = JobStatus.FINISHED
+    assert world.service.publish_fabs(ANN, {"submission_id": sid}).submission_id == sid
+    assert world.submission(sid).publish_status is PublishStatus.PUBLISHED
+    _refused(RequestInvalid, FABS_ALREADY_PUBLISHED, world.service.publish_fabs, ANN, {"submission_id": sid})
+
+
+def test_publishing_fabs_needs_write_access(world: World) -> None:
+    sid = _new(world)
+    _refused(PermissionDenied, SUBMISSION_DENIED, world.service.publish_fabs, READER, {"submission_id": sid})

@@ -35,7 +35,7 @@ import attrs
 
 from broker_core.errors import LoginRequired, RequestInvalid
 from broker_core.file_types import FileType
-from broker_core.jobs import Job, JobType
+from broker_core.jobs import Job, JobStatus, JobType
 from broker_core.ports import Clock, FileStorage, JobQueue, UnitOfWork, UnitOfWorkFactory, UploadCredentials
 from broker_core.services.job_flow import enqueue_all, finish_job, task_for
 from broker_core.services.submission_access import load_for
@@ -56,6 +56,7 @@ from broker_core.submissions.job_graph import (
 from broker_core.submissions.model import (
     CGAC_REQUIRED,
     ONE_AGENCY_ONLY,
+    PublishStatus,
     Submission,
     new_dabs_submission,
 )
@@ -66,7 +67,7 @@ from broker_core.submissions.permissions import (
     authorize,
     check_submit_files,
 )
-from broker_core.submissions.publish_status import mark_reuploaded
+from broker_core.submissions.publish_status import change_publish_status, mark_reuploaded
 from broker_core.submissions.uploads import (
     LOCAL_CREDENTIALS,
     LOCAL_ONLY,
@@ -93,8 +94,12 @@ CERTIFY_SUBMISSION = "POST /v1/certify_submission"
 RESTART_VALIDATION = "POST /v1/restart_validation"
 GET_NARRATIVES = "GET /v1/submission/{submission_id}/narrative"
 SET_NARRATIVES = "POST /v1/submission/{submission_id}/narrative"
+PUBLISH_FABS = "POST /v1/submit_detached_file"
 
 NO_SUCH_JOB = "No such job"
+NOT_FABS = "Submission is not a FABS submission"
+FABS_ALREADY_PUBLISHED = "Submission has already been published"
+FABS_UNFINISHED = "Submission has unfinished jobs and cannot be published"
 DETACHED_JOB = "This job is not part of a submission"
 WRONG_JOB_TYPE = "Wrong job type for finalize route"
 NOT_UPLOADED = "The file for this job has not been uploaded"
@@ -160,6 +165,11 @@ class Message:
 
 
 SUCCESS = Message("Success")
+
+
+@attrs.frozen
+class PublishedFabs:
+    submission_id: int
 
 
 @attrs.frozen
@@ -446,6 +456,28 @@ class SubmissionService:
             certify(submission, self.clock.now())
             uow.commit()
         return SUCCESS
+
+    def publish_fabs(self, user: User | None, params: Mapping[str, object]) -> PublishedFabs:
+        """``submit_detached_file``: publish a FABS submission whose validation is done.
+
+        This broker validates and generates DABS files only; FABS submissions come from the
+        FABS system, so here publishing records the status change with the original's checks
+        (and HEAD's refusal of unfinished jobs, which the original let through).
+        """
+        with self.uow_factory() as uow:
+            _, submission = load_for(uow, PUBLISH_FABS, user, params, for_update=True)
+            if not submission.is_fabs:
+                raise RequestInvalid(NOT_FABS)
+            if submission.publish_status is not PublishStatus.UNPUBLISHED:
+                raise RequestInvalid(FABS_ALREADY_PUBLISHED)
+            if any(
+                job.status is not JobStatus.FINISHED
+                for job in uow.jobs.for_submission(_submission_id(submission))
+            ):
+                raise RequestInvalid(FABS_UNFINISHED)
+            change_publish_status(submission, PublishStatus.PUBLISHED, self.clock.now())
+            uow.commit()
+            return PublishedFabs(_submission_id(submission))
 
     def _certified_copies(self, uow: UnitOfWork, submission: Submission) -> list[tuple[str, str, FileType]]:
         """(stored key, certified key, file type) of every file of the submission."""

@@ -84,6 +84,16 @@ class CertifySubmission:
         )
 
 
+class SubmitDetachedFile:
+    """``POST /v1/submit_detached_file/`` with ``submission_id``: publish a FABS submission."""
+
+    def __init__(self, service: SubmissionService) -> None:
+        self._service = service
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = converter.unstructure(self._service.publish_fabs(current_user(req), request_params(req)))
+
+
 class Narrative:
     """``GET`` / ``POST /v1/submission/<id>/narrative``: the per-file notes of a submission."""
 
@@ -115,6 +125,7 @@ def submission_routes(service: SubmissionService) -> list[tuple[str, object]]:
         ("/v1/restart_validation", RestartValidation(service)),
         ("/v1/delete_submission", DeleteSubmission(service)),
         ("/v1/certify_submission", CertifySubmission(service)),
+        ("/v1/submit_detached_file", SubmitDetachedFile(service)),
         # The same converter as the report_url route: Falcon wants one per path level.
         ("/v1/submission/{submission_id:int}/narrative", Narrative(service)),
         ("/v1/get_protected_files", ProtectedFiles(service)),

@@ -7,6 +7,7 @@ from . import (
     file_b,  # noqa: F401 - registers the queries
     file_b_gtas,  # noqa: F401 - registers the queries
     file_c,  # noqa: F401 - registers the queries
+    file_c_prior,  # noqa: F401 - registers the queries
     reference,  # noqa: F401 - registers the queries
 )
 from .registry import RuleContext, query_for, registered

@@ -9,8 +9,8 @@ the award level": each row is one award's balances within one TAS, DEFC and PYA,
 must add up on that row. They are checked row by row (every failing row is reported, with its TAS,
 DEFC and PYA in the Unique ID), never summed over rows, so two wrong rows cannot cancel out.
 
-Not here: C27.1/C27.2 (they compare with earlier published submissions), B9/B11/B24/B28 and the
-cross-file rules.
+Not here: C27.1/C27.2 (``file_c_prior``: they compare with the previous period's published file),
+B9/B11/B24/B28 and the cross-file rules.
 """
 
 from __future__ import annotations
