@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import itertools
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
@@ -31,8 +31,6 @@ DEFAULT_BATCH_SIZE = 10_000
 CHUNK_SIZE = 64 * 1024
 ENCODING_MESSAGE = "File contains invalid characters that could not be validated."
 
-# A line ends after "\n", or after a "\r" that is not the first half of "\r\n" (old Mac files).
-_LINE_BREAK = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
 class FileEncodingError(Exception):
@@ -122,8 +120,10 @@ class _TextLines:
         if more and buffer.endswith("\r"):
             # The "\n" of a "\r\n" may be in the next chunk.
             buffer, keep = buffer[:-1], "\r"
-        pieces = _LINE_BREAK.split(buffer)
-        rest = pieces.pop()
+        # A StringIO with newline="" splits at "\n", "\r\n" and a lone "\r" only (not at the other
+        # characters str.splitlines takes for line breaks), in C.
+        pieces = io.StringIO(buffer, newline="").readlines()
+        rest = pieces.pop() if pieces and not pieces[-1].endswith(("\n", "\r")) else ""
         self._ready.extend(pieces)
         if self._error_at is not None:
             self._pending = ""  # the start of the line with the bad byte is never read

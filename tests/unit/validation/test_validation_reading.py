@@ -250,3 +250,11 @@ def test_any_chunking_reads_the_same(values: list[tuple[str, str]], cuts: list[i
     split = read(chunks)
     assert rows_of(split[1]) == rows_of(whole[1])
     assert split[0].summary() == whole[0].summary()
+
+
+def test_only_newline_and_carriage_return_end_a_line() -> None:
+    # Characters Python's str.splitlines also breaks at are data in a CSV cell.
+    odd = "x\x0by\x0cz\x1c\x1d\x1e\x85\u2028\u2029w"
+    _, batches = read([f"a,b,flex_c\n1,{odd},3\n".encode()])
+    (row,) = [r for b in batches for r in b.rows]
+    assert row.values["b"] == odd

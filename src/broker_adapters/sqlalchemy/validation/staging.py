@@ -102,11 +102,10 @@ class SqlAlchemyStagingArea:
                 return
             raw: Any = conn.connection.driver_connection  # psycopg, inside this transaction
             quoted = ", ".join(f'"{c}"' for c in columns)
-            from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: local mode has no psycopg
-
             sql = f'COPY "{table.name}" ({quoted}) FROM STDIN'
-            # A queued writer sends the data from its own thread while this one formats rows.
-            with raw.cursor() as cursor, cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
+            # The plain writer: batches are small and staged from several processes at once, so a
+            # writer thread per batch (psycopg's queued writer) costs more than it overlaps.
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(values(row))
 

@@ -24,6 +24,7 @@ from broker_core.file_types import FileType
 from broker_core.validation.schema import FieldType, schema_for
 
 from ..exact import differ, is_nonzero, minus, plus
+from ..partition import partition_keys
 from .registry import RuleContext, rule
 
 C = "award_financial"
@@ -365,7 +366,7 @@ def _unique_combination(
             t.c.object_class,
             *(t.c[c] for c in columns),
             *_ids(t),
-            func.count().over(partition_by=_key(t, columns)).label("_rows"),
+            func.count().over(partition_by=partition_keys(*_key(t, columns))).label("_rows"),
         )
         .where(ctx.rows, _is_balance_row(t), applies(t))
         .subquery("counted")
