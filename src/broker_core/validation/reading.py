@@ -32,7 +32,6 @@ CHUNK_SIZE = 64 * 1024
 ENCODING_MESSAGE = "File contains invalid characters that could not be validated."
 
 
-
 class FileEncodingError(Exception):
     """The file is not valid UTF-8. ``byte_offset`` counts from 0; lines and rows count from 1."""
 
