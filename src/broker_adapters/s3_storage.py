@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -53,6 +54,10 @@ def _client_config(endpoint_url: str | None) -> Config:
     )
 
 
+#: How long a signed download URL is handed out again instead of signing a new one.
+_REUSE_SIGNED_URL_SECONDS = 1.0
+
+
 class S3FileStorage:
     def __init__(
         self,
@@ -78,6 +83,8 @@ class S3FileStorage:
         self.prefix = prefix
         self.part_size = part_size
         self.parts_in_flight = parts_in_flight
+        #: Signed URLs handed out in the last second, by (object, filename, lifetime).
+        self._signed: dict[tuple[str, str, int], tuple[float, str]] = {}
         self._client: Any = (
             client
             if client is not None
@@ -172,6 +179,12 @@ class S3FileStorage:
     def url(self, key: str, *, filename: str, expires_in: int) -> str:
         """A presigned GET URL, valid for ``expires_in`` seconds (S3 allows at most 7 days)."""
         name = self.object_key(key)
+        # Signing costs more CPU than the rest of a status check: a URL signed less than
+        # a second ago is handed out again (it is valid for ``expires_in`` less that second).
+        now = time.monotonic()
+        remembered = self._signed.get((name, filename, int(expires_in)))
+        if remembered is not None and now - remembered[0] < _REUSE_SIGNED_URL_SECONDS:
+            return remembered[1]
         url: str = self._client.generate_presigned_url(
             "get_object",
             Params={
@@ -181,6 +194,9 @@ class S3FileStorage:
             },
             ExpiresIn=int(expires_in),
         )
+        if len(self._signed) >= 1000:
+            self._signed.clear()
+        self._signed[(name, filename, int(expires_in))] = (now, url)
         return url
 
     def discard_partial(self, prefix: str) -> int:

@@ -48,3 +48,13 @@ class IllegalTransition(BrokerError):
 
 class GenerationFailed(Exception):
     """A generation could not produce its file; the message is stored on the jobs."""
+
+
+class TooManyLoginAttempts(BrokerError):
+    """Too many failed logins for an account or a client address (429); retry after ``retry_after`` s."""
+
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many failed login attempts. Try again in {retry_after} seconds.")
+        self.retry_after = retry_after

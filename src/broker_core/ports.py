@@ -90,6 +90,11 @@ class SessionRepository(Protocol):
 
     def get(self, uid: str) -> Session | None: ...
 
+    def get_with_user(self, uid: str) -> tuple[Session, User | None] | None:
+        """The session and its logged-in user (with affiliations) in one read, for the login
+        check of every request. Read only: changes to what it returns are not saved."""
+        ...
+
     def delete_expired(self, now: dt.datetime) -> int: ...
 
 
@@ -148,7 +153,10 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work. ``read_only``: the caller only reads and never commits, so
+        an adapter may skip the transaction (each statement sees committed data)."""
+        ...
 
 
 # --------------------------------------------------------------------------- source data

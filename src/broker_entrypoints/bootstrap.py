@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from broker_adapters.passwords import Argon2PasswordHasher
 from broker_adapters.process_batches import ProcessBatchRunner
 from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
 from broker_adapters.sqlalchemy.engine import is_sqlite, make_engine
+from broker_adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttempts
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
 from broker_adapters.sqlalchemy.obligations import SqlAlchemyObligationTotals
@@ -28,6 +30,7 @@ from broker_adapters.sqlalchemy.validation.staging import SqlAlchemyStagingArea
 from broker_core.fpds.service import FpdsLoadService
 from broker_core.identity import IdentityProvider
 from broker_core.loading.service import LoadService
+from broker_core.login_throttle import LoginLimits, LoginThrottle
 from broker_core.ports import FileStorage, JobQueue, UploadCredentials
 from broker_core.queueing import Task
 from broker_core.services.auth import AuthService
@@ -95,6 +98,10 @@ class Broker:
     @property
     def cas_parent_group(self) -> str:
         return self.config.cas_parent_group
+
+    @property
+    def trust_proxy(self) -> bool:
+        return self.config.trust_proxy
 
     def start_local_worker(self) -> None:
         """Local mode: start the in-process worker thread and pick up outstanding work."""
@@ -174,7 +181,13 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         storage=storage,
         queue=queue,
         generation=generation,
-        auth=AuthService(uow_factory=uow_factory, hasher=Argon2PasswordHasher(), clock=clock),
+        auth=AuthService(
+            uow_factory=uow_factory,
+            hasher=Argon2PasswordHasher(),
+            clock=clock,
+            throttle=LoginThrottle(SqlAlchemyLoginAttempts(engine), clock, _login_limits(config)),
+            session_cache_seconds=config.session_cache_ms / 1000,
+        ),
         loads=LoadService(store=award_data),
         award_data=award_data,
         fpds_loads=FpdsLoadService(store=SqlAlchemyProcurementStore(engine, award_data), clock=clock),
@@ -200,6 +213,14 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
             report_prefix=REPORT_PREFIX,
         ),
         **concurrency,
+    )
+
+
+def _login_limits(config: Config) -> LoginLimits:
+    return LoginLimits(
+        max_failures_per_account=config.login_max_failures_per_account,
+        max_failures_per_address=config.login_max_failures_per_address,
+        window=dt.timedelta(seconds=config.login_window_seconds),
     )
 
 

@@ -46,6 +46,15 @@ class Config:
     max_upload_bytes: int = 2 * 1024**3
     #: S3 mode: the IAM role whose temporary credentials clients upload with (None: a federation token).
     upload_role_arn: str | None = None
+    #: Take the client's address from ``X-Forwarded-For`` (behind one trusted proxy) for login limits.
+    trust_proxy: bool = False
+    #: Failed logins allowed per account and per client address within the window, before 429s.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_seconds: int = 300
+    #: How long an API process remembers an authenticated session (ms, at most 2000; 0: never).
+    #: Default: 1000 with several processes (a ``redis://`` queue), 0 in local mode.
+    session_cache_ms: int = 0
 
     @property
     def storage_root(self) -> Path:
@@ -96,6 +105,19 @@ def load_config(
         cas_timeout=_positive_int(env, "BROKER_CAS_TIMEOUT", 30),
         max_upload_bytes=_positive_int(env, "BROKER_MAX_UPLOAD_BYTES", 2 * 1024**3),
         upload_role_arn=env.get("BROKER_UPLOAD_ROLE_ARN") or None,
+        trust_proxy=_flag(env, "BROKER_TRUST_PROXY"),
+        login_max_failures_per_account=_positive_int(env, "BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+        login_max_failures_per_address=_positive_int(env, "BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        login_window_seconds=_positive_int(env, "BROKER_LOGIN_WINDOW_SECONDS", 300),
+        session_cache_ms=min(
+            2000,
+            _positive_int(
+                env,
+                "BROKER_SESSION_CACHE_MS",
+                0 if (env.get("BROKER_QUEUE_URL") or "inprocess") == "inprocess" else 1000,
+                minimum=0,
+            ),
+        ),
         validation_workers=_positive_int(env, "BROKER_VALIDATION_WORKERS", _cores()),
     )
 
@@ -111,6 +133,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: i
     if value < minimum:
         raise ValueError(f"{name}: must be at least {minimum}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name}: {raw!r} is not true or false")
 
 
 def _secret_key(env: Mapping[str, str], root: Path) -> bytes:

@@ -71,7 +71,8 @@ class FakeAuth:
         self.sessions: dict[str, User] = {}
         self.logged_out: list[str | None] = []
 
-    def login(self, form: Mapping[str, object]) -> LoginResult:
+    def login(self, form: Mapping[str, object], *, client_address: str | None = None) -> LoginResult:
+        self.client_address = client_address
         if "username" not in form:
             raise RequestInvalid("username: Missing data for required field.")
         if form.get("username") != ANN.email or form.get("password") != PASSWORD:

@@ -571,3 +571,35 @@ def test_using_a_unit_of_work_outside_its_block_is_an_error(
         pass
     with pytest.raises(RuntimeError):
         uow.rollback()
+
+
+def test_read_only_reads_of_a_session_with_its_user_and_of_a_job(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    user = User(email="r@x.gov", name="R", title="T", skip_guide=True,
+                affiliations=[Affiliation("1601", PermissionLevel.READER), Affiliation("097", PermissionLevel.WRITER)])  # fmt: skip
+    with uow_factory() as uow:
+        uow.users.add(user)
+        uow.sessions.add(Session(uid="in", expires_at=NOW, user_id=user.user_id))
+        uow.sessions.add(Session(uid="out", expires_at=NOW, user_id=None))
+        submission = Submission(reporting_start_date=None, reporting_end_date=None)
+        uow.submissions.add(submission)
+        job = full_job(submission_id=submission.submission_id)
+        uow.jobs.add(job)
+        uow.commit()
+    with uow_factory(read_only=True) as uow:
+        found = uow.sessions.get_with_user("in")
+        logged_out = uow.sessions.get_with_user("out")
+        unknown = uow.sessions.get_with_user("nobody")
+        loaded = uow.jobs.get(job.job_id or 0)
+        missing = uow.jobs.get(10**9)
+        with pytest.raises(RuntimeError):
+            uow.commit()
+    assert found is not None and found[1] is not None
+    assert as_dict(found[0]) == as_dict(Session(uid="in", expires_at=NOW, user_id=user.user_id))
+    assert as_dict(found[1]) == as_dict(user) | {
+        "affiliations": sorted(user.affiliations, key=lambda a: a.agency_code)
+    }
+    assert logged_out is not None and logged_out[1] is None and unknown is None
+    assert loaded is not None and as_dict(loaded) == as_dict(job) and missing is None
+    assert type(loaded.file_type) is FileType and type(loaded.status) is JobStatus

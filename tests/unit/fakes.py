@@ -67,7 +67,7 @@ class FakeUnitOfWork:
         self.jobs = _Jobs(self._jobs, s, self._dependencies)
         self.file_generations = _Generations(self._generations, s)
         self.users = _Users(self._users, s)
-        self.sessions = _Sessions(self._sessions)
+        self.sessions = _Sessions(self._sessions, self._users)
         self.agencies = _Agencies(s.agency_names)
         self.submissions = _Submissions(self, s)
         self.validation_results = _ValidationResults(self._results)
@@ -97,7 +97,7 @@ class FakeUnitOfWorkFactory:
     def __init__(self) -> None:
         self.store = _Store()
 
-    def __call__(self) -> FakeUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store)
 
 
@@ -175,14 +175,21 @@ class _Users:
 
 
 class _Sessions:
-    def __init__(self, rows: dict[str, Session]) -> None:
-        self._rows = rows
+    def __init__(self, rows: dict[str, Session], users: dict[int, User]) -> None:
+        self._rows, self._users = rows, users
 
     def add(self, session: Session) -> None:
         self._rows[session.uid] = session
 
     def get(self, uid: str) -> Session | None:
         return self._rows.get(uid)
+
+    def get_with_user(self, uid: str) -> tuple[Session, User | None] | None:
+        session = self._rows.get(uid)
+        if session is None:
+            return None
+        user = None if session.user_id is None else self._users.get(session.user_id)
+        return session, user
 
     def delete_expired(self, now: dt.datetime) -> int:
         dead = [uid for uid, s in self._rows.items() if not s.is_live(now)]
@@ -466,3 +473,20 @@ class FakeIdentityProvider:
         if granted is None or granted[0] != service:
             return None
         return granted[1]
+
+
+class InMemoryLoginAttempts:
+    """The LoginAttemptLog port in memory (one process)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, dt.datetime]] = []
+
+    def failures(self, subject: str, since: dt.datetime) -> list[dt.datetime]:
+        return sorted(at for s, at in self.rows if s == subject and at >= since)
+
+    def record(self, subjects: Sequence[str], at: dt.datetime, *, forget_before: dt.datetime) -> None:
+        self.rows = [(s, t) for s, t in self.rows if t >= forget_before]
+        self.rows.extend((s, at) for s in subjects)
+
+    def clear(self, subject: str) -> None:
+        self.rows = [(s, t) for s, t in self.rows if s != subject]

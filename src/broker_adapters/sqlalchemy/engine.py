@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import select as select_module
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, create_engine, event, select, text
+from sqlalchemy import Table, and_, create_engine, event, exc, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql.dml import Insert
@@ -66,9 +67,47 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if backend == "postgresql":
         if "+" not in parsed.drivername:  # plain postgresql://: psycopg 3, not SQLAlchemy's default psycopg2
             parsed = parsed.set(drivername="postgresql+psycopg")
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(parsed, **kwargs)
+        # Room for every thread of a gunicorn process (BROKER_GUNICORN_THREADS): a smaller pool
+        # closes its overflow connections at every checkin, and PostgreSQL then starts a new
+        # backend process for nearly every request.
+        kwargs.setdefault("pool_size", 10)
+        engine = create_engine(parsed, **kwargs)
+        if "pool_pre_ping" not in kwargs:
+            event.listen(engine, "checkout", _check_idle_connection)
+        return engine
     raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+
+
+def _check_idle_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled PostgreSQL connection is checked at checkout without a round trip.
+
+    SQLAlchemy's ``pool_pre_ping`` sends ``SELECT 1`` at every checkout: a round trip
+    of its own for each unit of work, which on a short API request costs as much as
+    the request's own query. An idle connection whose server is still there has
+    nothing to read, while one the server closed (restart, idle timeout, terminated
+    backend) reads as end of file: only a connection with something to read, or one
+    psycopg already knows is closed, is pinged, and replaced if the ping fails (the
+    pool then retries with a new connection).
+    """
+    if dbapi_connection.closed or getattr(dbapi_connection, "broken", False):
+        raise exc.DisconnectionError("connection closed")
+    try:
+        readable, _, _ = select_module.select([dbapi_connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError) as error:
+        raise exc.DisconnectionError(str(error)) from error
+    if not readable:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                if not dbapi_connection.closed:
+                    dbapi_connection.autocommit = autocommit
+    except Exception as error:  # any failure: give the pool a new connection
+        raise exc.DisconnectionError(str(error)) from error
 
 
 def _configure_sqlite(engine: Engine) -> None:

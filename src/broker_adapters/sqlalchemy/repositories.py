@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session as OrmSession
 
 from broker_adapters.sqlalchemy import tables
@@ -24,7 +26,7 @@ from broker_adapters.sqlalchemy.mapping import (
 from broker_core.file_types import FileType
 from broker_core.generation.model import CacheKey, FileGeneration
 from broker_core.jobs import Job, JobStatus
-from broker_core.users import Session, User
+from broker_core.users import Affiliation, Session, User
 
 D = TypeVar("D")
 
@@ -110,10 +112,18 @@ class _Repository:
 
 
 class SqlAlchemyJobRepository(_Repository):
+    #: Set in read-only units of work: ``get`` reads the row with one Core statement and
+    #: hands out an entity that is not tracked (the ORM's identity map is most of a
+    #: status check's database time otherwise).
+    untracked_reads = False
+
     def add(self, job: Job) -> None:
         self._tracker.add(JOB, job)
 
     def get(self, job_id: int) -> Job | None:
+        if self.untracked_reads:
+            found = self._session.connection().execute(_job_by_id(), {"job_id": job_id}).first()
+            return None if found is None else Job(**found._mapping)
         self._tracker.flush()
         row = self._session.get(JobRow, job_id)
         return None if row is None else self._tracker.entity_for(JOB, row)
@@ -233,6 +243,39 @@ class SqlAlchemyUserRepository(_Repository):
         return None if row is None else self._tracker.entity_for(USER, row)
 
 
+@functools.cache
+def _job_by_id() -> Select[Any]:
+    """``SELECT`` of one job row, its columns labelled with the entity's field names."""
+    columns = sa_inspect(JobRow).column_attrs
+    return select(*(columns[name].columns[0].label(name) for name in JOB.fields)).where(
+        tables.job.c.job_id == bindparam("job_id")
+    )
+
+
+_s, _u, _a = tables.session_map.c, tables.users.c, tables.user_affiliation.c
+_SESSION_WITH_USER = (
+    select(
+        _s.expiration,
+        _s.user_id,
+        _u.email,
+        _u.name,
+        _u.password_hash,
+        _u.title,
+        _u.skip_guide,
+        _u.website_admin,
+        _a.agency_code,
+        _a.permission_type_id,
+    )
+    .select_from(
+        tables.session_map.outerjoin(tables.users, _u.user_id == _s.user_id).outerjoin(
+            tables.user_affiliation, _a.user_id == _u.user_id
+        )
+    )
+    .where(_s.uid == bindparam("uid"))
+    .order_by(_a.agency_code)
+)
+
+
 class SqlAlchemySessionRepository(_Repository):
     def add(self, session: Session) -> None:
         self._tracker.add(SESSION, session)
@@ -241,6 +284,29 @@ class SqlAlchemySessionRepository(_Repository):
         self._tracker.flush()
         row = self._session.scalars(select(SessionRow).where(tables.session_map.c.uid == uid)).one_or_none()
         return None if row is None else self._tracker.entity_for(SESSION, row)
+
+    def get_with_user(self, uid: str) -> tuple[Session, User | None] | None:
+        # One statement (session, user, one row per affiliation) in Core: this runs on
+        # every authenticated request, where the ORM's three queries were most of its time.
+        self._tracker.flush()
+        rows = self._session.connection().execute(_SESSION_WITH_USER, {"uid": uid}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        session = Session(uid=uid, expires_at=first.expiration, user_id=first.user_id)
+        if first.user_id is None or first.email is None:
+            return session, None
+        user = User(
+            email=first.email,
+            name=first.name,
+            password_hash=first.password_hash,
+            title=first.title,
+            skip_guide=first.skip_guide,
+            website_admin=first.website_admin,
+            affiliations=[Affiliation(r.agency_code, r.permission_type_id) for r in rows if r.agency_code],
+            user_id=first.user_id,
+        )
+        return session, user
 
     def delete_expired(self, now: dt.datetime) -> int:
         self._tracker.flush()

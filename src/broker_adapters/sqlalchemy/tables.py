@@ -167,6 +167,17 @@ session_map = Table(
     Column("expiration", DateTime, nullable=False),
 )
 
+#: Failed logins (login rate limiting): one row per failure and subject (``account:…``/``address:…``).
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("login_attempt_id", Integer, primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("attempted_at", DateTime, nullable=False),
+    Index("ix_login_attempt_subject_attempted_at", "subject", "attempted_at"),
+    Index("ix_login_attempt_attempted_at", "attempted_at"),
+)
+
 file_generation = Table(
     "file_generation",
     metadata,

@@ -43,8 +43,9 @@ class SqlAlchemyUnitOfWork:
     validation_results: SqlAlchemyValidationResultRepository
     narratives: SqlAlchemyNarrativeRepository
 
-    def __init__(self, session_factory: sessionmaker[OrmSession]) -> None:
+    def __init__(self, session_factory: sessionmaker[OrmSession], *, read_only: bool = False) -> None:
         self._session_factory = session_factory
+        self._read_only = read_only
         self._session: OrmSession | None = None
         self._tracker: Tracker | None = None
 
@@ -54,6 +55,7 @@ class SqlAlchemyUnitOfWork:
         self._session = self._session_factory()
         self._tracker = Tracker(self._session)
         self.jobs = SqlAlchemyJobRepository(self._tracker)
+        self.jobs.untracked_reads = self._read_only
         self.file_generations = SqlAlchemyFileGenerationRepository(self._tracker)
         self.users = SqlAlchemyUserRepository(self._tracker)
         self.sessions = SqlAlchemySessionRepository(self._tracker)
@@ -74,6 +76,8 @@ class SqlAlchemyUnitOfWork:
             session.close()
 
     def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         tracker = self._open()
         tracker.flush()
         tracker.session.commit()
@@ -120,6 +124,19 @@ class SqlAlchemyUnitOfWorkFactory:
         self.session_factory: sessionmaker[OrmSession] = sessionmaker(
             bind=engine, expire_on_commit=False, **session_options
         )
+        # PostgreSQL: read-only units of work run in autocommit, which spares the
+        # BEGIN and ROLLBACK round trips of a transaction around a single SELECT (the
+        # status checks clients poll). SQLite keeps its transactions: they cost no
+        # round trip there, and its "begin" hook takes the write lock.
+        self.read_only_session_factory = self.session_factory
+        if engine.dialect.name == "postgresql":
+            self.read_only_session_factory = sessionmaker(
+                bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+                **session_options,
+            )
 
-    def __call__(self) -> SqlAlchemyUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        if read_only:
+            return SqlAlchemyUnitOfWork(self.read_only_session_factory, read_only=True)
         return SqlAlchemyUnitOfWork(self.session_factory)

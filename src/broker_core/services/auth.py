@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 
@@ -11,6 +12,7 @@ import attrs
 
 from broker_core.errors import LoginRequired, RequestInvalid
 from broker_core.identity import IdentityProvider, display_name, group_rights, normalise_service
+from broker_core.login_throttle import LoginThrottle
 from broker_core.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from broker_core.users import SESSION_LIFETIME, Affiliation, PermissionLevel, Session, User
 
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 #: A live session's expiry is pushed forward at most this often, so that a
 #: burst of requests does not turn every read into a database write.
 _EXTEND_EVERY = dt.timedelta(minutes=1)
+#: Bound of the in-process cache of authenticated sessions (emptied when full).
+_MAX_CACHED_SESSIONS = 10_000
 
 
 @attrs.frozen
@@ -55,32 +59,49 @@ class AuthService:
     uow_factory: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    #: Limits failed logins per account and per client address (None: unlimited).
+    throttle: LoginThrottle | None = None
+    #: How long (seconds, at most 2) this process remembers an authenticated session, so that
+    #: a client polling a status does not cost a database read per request; 0: never. A logout
+    #: or a change of a user through this service forgets at once; one made elsewhere (another
+    #: API process, the command line) takes effect within this time. Session expiry is checked
+    #: on every request.
+    session_cache_seconds: float = 0.0
+    _sessions: dict[str, tuple[float, Session, User]] = attrs.field(factory=dict, init=False, repr=False)
 
-    def login(self, form: Mapping[str, object]) -> LoginResult:
+    def __attrs_post_init__(self) -> None:
+        if not 0 <= self.session_cache_seconds <= 2:
+            raise ValueError("session_cache_seconds must be between 0 and 2")
+
+    def login(self, form: Mapping[str, object], *, client_address: str | None = None) -> LoginResult:
+        """Log in with a password; ``TooManyLoginAttempts`` (429) when the account or address is locked."""
         username = _required_text(form, "username")
         password = _required_text(form, "password")
+        if self.throttle is not None:
+            self.throttle.check(account=username, address=client_address)
+        result = None
         with self.uow_factory() as uow:
             user = uow.users.by_email(username.strip())
             if (
-                user is None
-                or not password.strip()
-                or user.password_hash is None
-                or not self.hasher.verify(user.password_hash, password)
+                user is not None
+                and password.strip()
+                and user.password_hash is not None
+                and self.hasher.verify(user.password_hash, password)
             ):
-                raise LoginRequired(INVALID_CREDENTIALS)
-            now = self.clock.now()
-            # Always a fresh id at login: a session id known before login must not
-            # become an authenticated one (session fixation).
-            session = Session(uid=str(uuid.uuid4()), expires_at=now + SESSION_LIFETIME, user_id=user.user_id)
-            uow.sessions.add(session)
-            uow.sessions.delete_expired(now)
-            view = self._view(uow, user)
-            uow.commit()
-        return LoginResult(session_uid=session.uid, user=view)
+                result = self._open_session(uow, user)
+                uow.commit()
+        if result is None:
+            if self.throttle is not None:
+                self.throttle.failed(account=username, address=client_address)
+            raise LoginRequired(INVALID_CREDENTIALS)
+        if self.throttle is not None:
+            self.throttle.succeeded(account=username)
+        return result
 
     def logout(self, session_uid: str | None) -> None:
         if not session_uid:
             return
+        self._sessions.pop(session_uid, None)
         with self.uow_factory() as uow:
             session = uow.sessions.get(session_uid)
             if session is not None:
@@ -91,18 +112,38 @@ class AuthService:
         """The user logged in under this session id; extends the session (sliding expiry)."""
         if not session_uid:
             raise LoginRequired()
-        with self.uow_factory() as uow:
-            now = self.clock.now()
-            session = uow.sessions.get(session_uid)
-            if session is None or session.user_id is None or not session.is_live(now):
-                raise LoginRequired()
-            user = uow.users.get(session.user_id)
-            if user is None:
-                raise LoginRequired()
-            if session.expires_at - now < SESSION_LIFETIME - _EXTEND_EVERY:
-                session.expires_at = now + SESSION_LIFETIME
+        now = self.clock.now()
+        cached = self._sessions.get(session_uid)
+        if cached is not None and cached[0] > time.monotonic() and cached[1].is_live(now):
+            return _copy(cached[2])
+        # Every request comes here: one read (session, user and rights in one statement,
+        # outside a transaction), and a write only when the expiry is due to move.
+        with self.uow_factory(read_only=True) as uow:
+            found = uow.sessions.get_with_user(session_uid)
+        if found is None:
+            self._sessions.pop(session_uid, None)
+            raise LoginRequired()
+        session, user = found
+        if user is None or session.user_id is None or not session.is_live(now):
+            self._sessions.pop(session_uid, None)
+            raise LoginRequired()
+        if session.expires_at - now < SESSION_LIFETIME - _EXTEND_EVERY:
+            with self.uow_factory() as uow:
+                stored = uow.sessions.get(session_uid)
+                if stored is None or stored.user_id != session.user_id:  # logged out meanwhile
+                    raise LoginRequired()
+                stored.expires_at = now + SESSION_LIFETIME
                 uow.commit()
-            return user
+            session.expires_at = stored.expires_at
+        if self.session_cache_seconds > 0:
+            if len(self._sessions) >= _MAX_CACHED_SESSIONS:
+                self._sessions.clear()
+            self._sessions[session_uid] = (
+                time.monotonic() + self.session_cache_seconds,
+                session,
+                _copy(user),
+            )
+        return user
 
     def session_is_live(self, session_uid: str | None) -> bool:
         """Whether the session is logged in; does not extend it (as the original's check)."""
@@ -145,24 +186,34 @@ class AuthService:
             user.website_admin = website_admin
             user.affiliations = list(affiliations)
             uow.commit()
+            self._sessions.clear()
             assert user.user_id is not None
             return user.user_id
 
     def max_login(
-        self, form: Mapping[str, object], provider: IdentityProvider, *, parent_group: str
+        self,
+        form: Mapping[str, object],
+        provider: IdentityProvider,
+        *,
+        parent_group: str,
+        client_address: str | None = None,
     ) -> LoginResult:
         """Log in with a MAX ticket: the user is created on first login, and rights come from MAX.
 
         Name, website admin and affiliations are rebuilt from MAX's answer on every
         login, so a right removed in MAX is gone at the next login. Raises
-        ``IdentityProviderUnavailable`` when MAX cannot be asked.
+        ``IdentityProviderUnavailable`` when MAX cannot be asked, and ``TooManyLoginAttempts``
+        (429) when the client's address has failed too often (refused tickets count).
         """
         ticket = _required_text(form, "ticket").strip()
         service = normalise_service(_required_text(form, "service"))
-        if not ticket:
-            raise LoginRequired(MAX_LOGIN_FAILED)  # no ticket to validate: spare MAX the call
-        identity = provider.validate(ticket, service)
+        if self.throttle is not None:
+            self.throttle.check(address=client_address)
+        # No ticket to validate: spare MAX the call.
+        identity = provider.validate(ticket, service) if ticket else None
         if identity is None:
+            if self.throttle is not None:
+                self.throttle.failed(address=client_address)
             raise LoginRequired(MAX_LOGIN_FAILED)
         email = _required_attribute(identity.email, "Email-Address")
         name = display_name(
@@ -184,6 +235,7 @@ class AuthService:
             user.affiliations = list(rights.affiliations)
             result = self._open_session(uow, user)
             uow.commit()
+        self._sessions.clear()  # rights rebuilt from MAX
         return result
 
     def set_skip_guide(self, user: User, form: Mapping[str, object]) -> bool:
@@ -204,6 +256,7 @@ class AuthService:
                 raise LoginRequired()
             stored.skip_guide = skip
             uow.commit()
+        self._sessions.clear()
         user.skip_guide = skip
         return skip
 
@@ -234,6 +287,11 @@ class AuthService:
                 for a in user.affiliations
             ],
         )
+
+
+def _copy(user: User) -> User:
+    """A copy of a remembered user, so that a request changing its user cannot change the cache."""
+    return attrs.evolve(user, affiliations=list(user.affiliations))
 
 
 def parse_affiliation(text: str) -> Affiliation:

@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
+#: Ids are 32-bit in the database; a larger one names no job (and must not reach the driver).
+MAX_JOB_ID = 2**31 - 1
+
 
 @attrs.define
 class GenerationService:
@@ -76,16 +79,18 @@ class GenerationService:
 
     def detached_status(self, job_id_value: object) -> GenerationStatus:
         job_id = parse_job_id(job_id_value)
-        with self.uow_factory() as uow:
-            job = uow.jobs.get(job_id)
+        with self.uow_factory(read_only=True) as uow:
+            # An id no job can have (e.g. beyond the database's integers) is simply unknown.
+            job = uow.jobs.get(job_id) if 0 < job_id <= MAX_JOB_ID else None
         if job is None or job.file_type is None:
             return unknown_job_status(job_id)
         return detached_status(job, self._url_for(job))
 
     def detached_file_url(self, job_id_value: object) -> str:
         job_id = parse_job_id(job_id_value)
-        with self.uow_factory() as uow:
-            job = uow.jobs.get(job_id)
+        with self.uow_factory(read_only=True) as uow:
+            # An id no job can have (e.g. beyond the database's integers) is simply unknown.
+            job = uow.jobs.get(job_id) if 0 < job_id <= MAX_JOB_ID else None
         if job is None:
             raise RequestInvalid("This job does not exist.")
         if not job.is_detached:

@@ -15,8 +15,10 @@ from broker_core.submissions.model import PublishStatus
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 100
+#: Pages beyond this would overflow the database's integers (as the query's offset).
+MAX_PAGE = 2**31 - 1
 
-PAGE_MESSAGE = "page must be a whole number of at least 1"
+PAGE_MESSAGE = f"page must be a whole number from 1 to {MAX_PAGE}"
 LIMIT_MESSAGE = f"limit must be a whole number from 1 to {MAX_LIMIT}"
 
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
@@ -60,7 +62,7 @@ def parse_list_params(query: Mapping[str, object]) -> ListParams:
     silently replaced, and ``submitted_by`` really sorts by the creator's name (quirk 5).
     """
     return ListParams(
-        page=_whole_number(query.get("page"), 1, None, PAGE_MESSAGE),
+        page=_whole_number(query.get("page"), 1, MAX_PAGE, PAGE_MESSAGE),
         limit=_whole_number(query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT, LIMIT_MESSAGE),
         certified=_choice(query.get("certified"), CertifiedFilter, CertifiedFilter.MIXED, "certified"),
         sort=_choice(query.get("sort"), SortField, SortField.MODIFIED, "sort"),

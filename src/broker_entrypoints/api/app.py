@@ -16,6 +16,7 @@ from broker_entrypoints.api.resources.generation import (
     GenerateFile,
     GetDetachedFileUrl,
 )
+from broker_entrypoints.api.resources.openapi import OpenApiDocument
 from broker_entrypoints.api.resources.root import Root
 from broker_entrypoints.api.resources.submission_views import submission_view_routes
 from broker_entrypoints.api.resources.submissions import submission_routes
@@ -44,9 +45,12 @@ def create_app(broker: ApiServices) -> falcon.App:
     errors.register(app)
 
     current_user = CurrentUser(broker.auth)
+    # Behind one trusted proxy, login limits count the address it forwards (absent: not trusted).
+    trust_proxy = bool(getattr(broker, "trust_proxy", False))
     routes: list[tuple[str, object]] = [
         ("/", Root()),
-        ("/v1/login", Login(broker.auth)),
+        ("/v1/openapi.json", OpenApiDocument()),
+        ("/v1/login", Login(broker.auth, trust_proxy=trust_proxy)),
         ("/v1/logout", Logout(broker.auth)),
         ("/v1/session", SessionCheck(broker.auth)),
         ("/v1/current_user", current_user),
@@ -62,7 +66,12 @@ def create_app(broker: ApiServices) -> falcon.App:
         routes.append(("/v1/check_generation_status", CheckGenerationStatus(broker.submission_files)))
     if broker.identity_provider is not None:
         routes.append(
-            ("/v1/max_login", MaxLogin(broker.auth, broker.identity_provider, broker.cas_parent_group))
+            (
+                "/v1/max_login",
+                MaxLogin(
+                    broker.auth, broker.identity_provider, broker.cas_parent_group, trust_proxy=trust_proxy
+                ),
+            )
         )
     if broker.submission_views is not None:
         routes.extend(submission_view_routes(broker.submission_views))

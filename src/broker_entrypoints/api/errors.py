@@ -7,13 +7,15 @@ import logging
 from typing import Any
 
 import falcon
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from broker_core.errors import BrokerError
+from broker_core.errors import BrokerError, TooManyLoginAttempts
 from broker_core.identity import IDENTITY_PROVIDER_UNREACHABLE, IdentityProviderUnavailable
 
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "An internal error occurred"
+DATABASE_UNAVAILABLE = "The database is unavailable. Please try again in a few moments."
 
 # Texts for Falcon's own errors that carry no description (as the original's Werkzeug says them).
 _DEFAULT_MESSAGES = {
@@ -33,6 +35,8 @@ def _send(resp: falcon.Response, status: int, message: str) -> None:
 
 def handle_broker_error(req: falcon.Request, resp: falcon.Response, ex: BrokerError, params: Any) -> None:
     _send(resp, ex.status, ex.message)
+    if isinstance(ex, TooManyLoginAttempts):
+        resp.set_header("Retry-After", str(ex.retry_after))
 
 
 def handle_http_error(req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError, params: Any) -> None:
@@ -49,6 +53,17 @@ def handle_identity_provider_unavailable(
     # Not the user's fault and usually brief: 503, a plain message; the detail (URL, cause) is for the log.
     log.warning("%s %s: identity provider unavailable: %s", req.method, req.path, ex.detail)
     _send(resp, 503, IDENTITY_PROVIDER_UNREACHABLE)
+
+
+def handle_database_error(req: falcon.Request, resp: falcon.Response, ex: DBAPIError, params: Any) -> None:
+    # The database down or restarting (connection refused, cut, or shutting down) is brief and not the
+    # user's fault: 503 with a plain message, as for the identity provider. Other database errors are bugs.
+    if not (isinstance(ex, OperationalError | InterfaceError) or ex.connection_invalidated):
+        handle_unexpected(req, resp, ex, params)
+        return
+    log.warning("%s %s: database unavailable: %s", req.method, req.path, ex.orig or ex)
+    _send(resp, 503, DATABASE_UNAVAILABLE)
+    resp.set_header("Retry-After", "5")
 
 
 def handle_unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
@@ -69,3 +84,4 @@ def register(app: falcon.App) -> None:
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(BrokerError, handle_broker_error)
     app.add_error_handler(IdentityProviderUnavailable, handle_identity_provider_unavailable)
+    app.add_error_handler(DBAPIError, handle_database_error)

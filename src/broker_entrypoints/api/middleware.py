@@ -24,6 +24,20 @@ def session_id(req: falcon.Request) -> str | None:
     return value or None
 
 
+def client_address(req: falcon.Request, *, trust_proxy: bool = False) -> str | None:
+    """The client's address for login limits: the peer's, or behind a trusted proxy the one it saw.
+
+    With ``trust_proxy`` the last ``X-Forwarded-For`` entry counts (the address the one proxy
+    in front of the broker appended); earlier entries are the client's own words and ignored.
+    """
+    if trust_proxy:
+        forwarded = [part.strip() for part in (req.get_header("X-Forwarded-For") or "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if forwarded:
+            return forwarded[-1]
+    return req.remote_addr or None
+
+
 def current_user(req: falcon.Request) -> User:
     """The logged-in user; set by :class:`SessionAuth` on every route that requires a login."""
     user: User = req.context.user

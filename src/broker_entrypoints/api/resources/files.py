@@ -58,7 +58,7 @@ class FileDownload:
         try:
             path = self._verifier.path_for(key)
             stream = path.open("rb")
-        except (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        except (ValueError, OSError):  # missing, a folder, a symlink loop, unreadable: nothing to serve
             raise NotFound(FILE_GONE) from None
         return stream
 

@@ -7,20 +7,25 @@ import falcon
 from broker_core.identity import IdentityProvider
 from broker_core.services.auth import AuthService
 from broker_entrypoints.api.media import read_body
-from broker_entrypoints.api.middleware import SESSION_HEADER, current_user, session_id
+from broker_entrypoints.api.middleware import SESSION_HEADER, client_address, current_user, session_id
 from broker_entrypoints.api.serialization import user_json
 
 
 class Login:
-    """``POST /v1/login/`` with ``username``/``password`` (JSON or form); the session id comes back in a header."""
+    """``POST /v1/login/`` with ``username``/``password`` (JSON or form); the session id comes back in a header.
+
+    Too many failed logins for the account or from the client's address: 429 with ``Retry-After``.
+    """
 
     auth_required = False
 
-    def __init__(self, auth: AuthService) -> None:
+    def __init__(self, auth: AuthService, *, trust_proxy: bool = False) -> None:
         self._auth = auth
+        self._trust_proxy = trust_proxy
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        result = self._auth.login(read_body(req))
+        address = client_address(req, trust_proxy=self._trust_proxy)
+        result = self._auth.login(read_body(req), client_address=address)
         resp.set_header(SESSION_HEADER, result.session_uid)
         resp.media = {**user_json(result.user), "message": "Login successful"}
 
@@ -30,13 +35,19 @@ class MaxLogin:
 
     auth_required = False
 
-    def __init__(self, auth: AuthService, provider: IdentityProvider, parent_group: str) -> None:
+    def __init__(
+        self, auth: AuthService, provider: IdentityProvider, parent_group: str, *, trust_proxy: bool = False
+    ) -> None:
         self._auth = auth
         self._provider = provider
         self._parent_group = parent_group
+        self._trust_proxy = trust_proxy
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        result = self._auth.max_login(read_body(req), self._provider, parent_group=self._parent_group)
+        address = client_address(req, trust_proxy=self._trust_proxy)
+        result = self._auth.max_login(
+            read_body(req), self._provider, parent_group=self._parent_group, client_address=address
+        )
         resp.set_header(SESSION_HEADER, result.session_uid)
         resp.media = {**user_json(result.user), "message": "Login successful"}
 
