@@ -447,7 +447,10 @@ def test_broken_input_to_every_post_route_gets_a_plain_message(user: Api, raw: b
         status, _, body = user.call(
             method, _url(template), raw=raw, headers={"Content-Type": "application/json"}
         )
-        assert status < 500 and isinstance(body, dict) and set(body) >= {"message"}, (template, status, body)
+        assert status < 500 and isinstance(body, dict), (template, status, body)
+        # A body whose keys the route ignores may be a valid request (a narrative body of no file
+        # letter clears the narratives): only a refusal must carry its message.
+        assert status < 300 or set(body) >= {"message"}, (template, status, body)
         _assert_clean(body)
 
 
