@@ -14,11 +14,15 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
+
+_PARENT_CHECK_SECONDS = 1.0
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -74,10 +78,32 @@ class ProcessBatchRunner:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """In each worker: leave as soon as the process that started the pool is gone.
+
+    A worker waits for batches on a pipe whose writing end the other workers hold too, so it
+    never sees the end of its input when the pool's owner dies without closing the pool (an RQ
+    work horse ends with ``os._exit``; a killed process closes nothing). Without this, such
+    workers would live on, idle, holding their memory.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

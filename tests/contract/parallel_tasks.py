@@ -24,3 +24,14 @@ def die_on_three(n: int) -> int:
 
 def worker_pid(_: int) -> int:
     return os.getpid()
+
+
+def start_pool_and_die(pid_file: str) -> None:
+    """Run in a child process: start a batch pool, record its workers' pids, then die without closing it."""
+    from broker_adapters.process_batches import ProcessBatchRunner
+
+    runner = ProcessBatchRunner(workers=2)
+    pids = sorted(set(runner.map(worker_pid, range(8))))
+    with open(pid_file, "w") as handle:
+        handle.write(" ".join(map(str, pids)))
+    os._exit(0)  # like an RQ work horse: no clean-up at all

@@ -153,3 +153,31 @@ class _KillOnThird:
         if index == 2:
             parallel_tasks.die_on_three(3)
         return self.fn(raw)  # type: ignore[operator]
+
+
+def test_workers_leave_when_the_process_that_started_them_dies(tmp_path: Path) -> None:
+    import multiprocessing
+    import time
+
+    pid_file = tmp_path / "pids"
+    owner = multiprocessing.get_context("spawn").Process(
+        target=parallel_tasks.start_pool_and_die, args=(str(pid_file),)
+    )
+    owner.start()
+    owner.join(60)
+    pids = [int(p) for p in pid_file.read_text().split()]
+    assert pids  # at least one worker took a batch
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for good; only its parent (here: init) has not reaped it yet.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ", 1)[1][0] != "Z"
