@@ -153,12 +153,12 @@ def server(server_data_dir: Path, cas: FakeCas) -> Iterator[str]:
     env = dict(
         os.environ, BROKER_URL_EXPIRY="60", BROKER_CAS_URL=cas.url, BROKER_CAS_PARENT_GROUP=CAS_PARENT_GROUP
     )
-    process = subprocess.Popen(
-        [*BROKER, "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    yield from serving([*BROKER, "serve", "--port", str(port), "--data-dir", str(data_dir)], port, env)
+
+
+def serving(command: list[str], port: int, env: dict[str, str]) -> Iterator[str]:
+    """Run a server process for a fixture: yield its base URL once it answers ``GET /``, stop it after."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -169,7 +169,7 @@ def server(server_data_dir: Path, cas: FakeCas) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(
-                    "broker serve did not start: " + process.stderr.read().decode()[-3000:]
+                    f"{' '.join(command[2:])} did not start: " + process.stderr.read().decode()[-3000:]
                 ) from exc
             time.sleep(0.2)
     yield base

@@ -12,7 +12,6 @@ import hmac
 import os
 import re
 import sqlite3
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -29,7 +28,7 @@ from broker_adapters.local_storage import LocalFileStorage
 from broker_entrypoints.api.app import create_app
 from broker_entrypoints.bootstrap import bootstrap
 from broker_entrypoints.config import load_config
-from tests.api.conftest import PASSWORD, Api, _free_port, run_cli
+from tests.api.conftest import PASSWORD, Api, _free_port, run_cli, serving
 
 LOGIN_REQUIRED = {"message": "Login Required"}
 #: Routes anyone may call (method, template); every other route and method must refuse a caller without a live session.
@@ -344,40 +343,9 @@ def throttled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS=str(PER_ADDRESS),
         BROKER_LOGIN_WINDOW_SECONDS=str(WINDOW),
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "broker_entrypoints.wsgi:app",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/", timeout=2):
-                break
-        except OSError as exc:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(
-                    "gunicorn did not start: " + process.stderr.read().decode()[-3000:]
-                ) from exc
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+               "broker_entrypoints.wsgi:app"]  # fmt: skip
+    yield from serving(command, port, env)
 
 
 def _login(base: str, user: str, password: str, address: str) -> tuple[int, dict[str, str], Any]:
