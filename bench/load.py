@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.*
 
 import boto3
 from tests.api.conftest import PASSWORD, Api
-from tests.servers import S3_TEST_ENV, PostgresServer, RedisServer, S3Server, free_port
+from tests.servers import S3_TEST_ENV, PostgresServer, RedisServer, S3Server, free_port, wait_http
 from tests.submission_flow import S3Uploads, csv_file, generated_file_a, submit
 
 from broker_core.file_types import FileType
@@ -105,7 +105,7 @@ def production(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
                                  stdout=subprocess.DEVNULL, stderr=open(root / "worker.log", "wb"))  # noqa: SIM115
             )  # fmt: skip
             base = f"http://127.0.0.1:{port}"
-            _wait_http(base + "/", processes[0])
+            wait_http(base + "/", processes[0])
             print(f"gunicorn pid {processes[0].pid} on {base}; logs in {root}", flush=True)
             assert postgres.process is not None
             SERVER_ROOTS[:] = [processes[0].pid, postgres.process.pid]
@@ -152,18 +152,6 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     subprocess.run(
         [*BROKER, *args], input=stdin, text=True, capture_output=True, env=env, check=True, timeout=600
     )
-
-
-def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not come up") from None
-            time.sleep(0.2)
 
 
 # ----------------------------------------------------------------------------- the client
@@ -289,16 +277,20 @@ def run_phase(
 ) -> None:
     host, port = base.removeprefix("http://").split(":")
     load_before = os.getloadavg()[0]
-    cpu_before, client_before = cpu_seconds(SERVER_ROOTS), time.process_time()
+    cpu_before = [cpu_seconds([root]) for root in SERVER_ROOTS]
+    client_before = time.process_time()
     started = time.perf_counter()
     stats = asyncio.run(drive(host, int(port), connections, seconds, next_operation))
     elapsed = time.perf_counter() - started
-    server_cpu, client_cpu = cpu_seconds(SERVER_ROOTS) - cpu_before, time.process_time() - client_before
+    client_cpu = time.process_time() - client_before
+    gunicorn_cpu, postgres_cpu = (cpu_seconds([r]) - b for r, b in zip(SERVER_ROOTS, cpu_before, strict=True))
+    server_cpu = gunicorn_cpu + postgres_cpu
     stats.report(f"{name} ({connections} connections, load average before {load_before:.2f})", elapsed)
     # Independent of what else runs on the machine: CPU time per request of gunicorn + PostgreSQL.
     count = max(1, len(stats.latencies))
-    print(f"  CPU: server (gunicorn + PostgreSQL) {server_cpu / count * 1000:.2f} ms/request "
-          f"({server_cpu / elapsed:.2f} cores), load client {client_cpu / count * 1000:.2f} ms/request, "
+    print(f"  CPU: server {server_cpu / count * 1000:.2f} ms/request "
+          f"(gunicorn {gunicorn_cpu / count * 1000:.2f}, PostgreSQL {postgres_cpu / count * 1000:.2f}; "
+          f"{server_cpu / elapsed:.2f} cores), load client {client_cpu / count * 1000:.2f} ms/request, "
           f"load average after {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
 
 

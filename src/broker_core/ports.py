@@ -159,6 +159,15 @@ class UnitOfWorkFactory(Protocol):
         ...
 
 
+class JobReader(Protocol):
+    """Reads one job outside any unit of work: the status checks clients poll many times a second.
+
+    The job is a snapshot of committed data, not tracked by anything; changing it saves nothing.
+    """
+
+    def get(self, job_id: int) -> Job | None: ...
+
+
 # --------------------------------------------------------------------------- source data
 
 

@@ -18,6 +18,7 @@ from broker_adapters.passwords import Argon2PasswordHasher
 from broker_adapters.process_batches import ProcessBatchRunner
 from broker_adapters.sqlalchemy.award_data import SqlAlchemyAwardData
 from broker_adapters.sqlalchemy.engine import is_sqlite, make_engine
+from broker_adapters.sqlalchemy.job_reader import SqlAlchemyJobReader
 from broker_adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttempts
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.migrate import upgrade
@@ -31,10 +32,11 @@ from broker_core.fpds.service import FpdsLoadService
 from broker_core.identity import IdentityProvider
 from broker_core.loading.service import LoadService
 from broker_core.login_throttle import LoginLimits, LoginThrottle
-from broker_core.ports import FileStorage, JobQueue, UploadCredentials
+from broker_core.ports import FileStorage, JobQueue, JobReader, UploadCredentials
 from broker_core.queueing import Task
 from broker_core.services.auth import AuthService
 from broker_core.services.generation import GenerationService
+from broker_core.services.job_reader import EndedJobCache
 from broker_core.services.submission_generation import SubmissionGenerationService
 from broker_core.services.submission_views import REPORT_PREFIX, SubmissionViews
 from broker_core.services.submissions import SubmissionService
@@ -148,6 +150,7 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         award_data=award_data,
         url_expiry=config.url_expiry,
         task_locks=SqlAlchemyTaskLocks(engine),
+        job_reader=_job_reader(config, engine),
     )
     concurrency = _validation_concurrency(config, engine)
     staging = SqlAlchemyStagingArea(engine)
@@ -222,6 +225,13 @@ def _login_limits(config: Config) -> LoginLimits:
         max_failures_per_address=config.login_max_failures_per_address,
         window=dt.timedelta(seconds=config.login_window_seconds),
     )
+
+
+def _job_reader(config: Config, engine: Engine) -> JobReader:
+    reader = SqlAlchemyJobReader(engine)
+    if config.job_cache_ms <= 0:
+        return reader
+    return EndedJobCache(reader, seconds=config.job_cache_ms / 1000)
 
 
 def _validation_concurrency(config: Config, engine: Engine) -> dict[str, Any]:

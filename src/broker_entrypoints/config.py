@@ -55,6 +55,9 @@ class Config:
     #: How long an API process remembers an authenticated session (ms, at most 2000; 0: never).
     #: Default: 1000 with several processes (a ``redis://`` queue), 0 in local mode.
     session_cache_ms: int = 0
+    #: How long an API process remembers a detached generation job that has ended (ms, at most
+    #: 2000; 0: never). Such a job no longer changes. Default: as ``session_cache_ms``.
+    job_cache_ms: int = 0
 
     @property
     def storage_root(self) -> Path:
@@ -109,17 +112,16 @@ def load_config(
         login_max_failures_per_account=_positive_int(env, "BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_positive_int(env, "BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         login_window_seconds=_positive_int(env, "BROKER_LOGIN_WINDOW_SECONDS", 300),
-        session_cache_ms=min(
-            2000,
-            _positive_int(
-                env,
-                "BROKER_SESSION_CACHE_MS",
-                0 if (env.get("BROKER_QUEUE_URL") or "inprocess") == "inprocess" else 1000,
-                minimum=0,
-            ),
-        ),
+        session_cache_ms=_cache_ms(env, "BROKER_SESSION_CACHE_MS"),
+        job_cache_ms=_cache_ms(env, "BROKER_JOB_CACHE_MS"),
         validation_workers=_positive_int(env, "BROKER_VALIDATION_WORKERS", _cores()),
     )
+
+
+def _cache_ms(env: Mapping[str, str], name: str) -> int:
+    """A per-process cache lifetime: 1 s with several processes (a ``redis://`` queue), off in local mode."""
+    local = (env.get("BROKER_QUEUE_URL") or "inprocess") == "inprocess"
+    return min(2000, _positive_int(env, name, 0 if local else 1000, minimum=0))
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:

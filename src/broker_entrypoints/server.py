@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import KNOWN_SETTINGS
 
 from broker_entrypoints.config import Config
 
@@ -42,13 +43,9 @@ class BrokerServer(BaseApplication):
     def production(cls, config: Config, *, host: str, port: int, workers: int | None = None) -> BrokerServer:
         from broker_entrypoints import gunicorn_conf
 
-        options = {
-            name: getattr(gunicorn_conf, name)
-            for name in (
-                "workers", "worker_class", "threads", "timeout", "graceful_timeout", "keepalive",
-                "max_requests", "max_requests_jitter", "accesslog", "errorlog", "loglevel", "preload_app",
-            )
-        }  # fmt: skip
+        # Every gunicorn setting the module defines (its other names are helpers).
+        settings = {setting.name for setting in KNOWN_SETTINGS}
+        options = {name: value for name, value in vars(gunicorn_conf).items() if name in settings}
         options["bind"] = f"{host}:{port}"
         if workers is not None:
             options["workers"] = workers

@@ -7,8 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ import boto3
 import pytest
 
 from tests.api.conftest import PASSWORD, Api
-from tests.servers import PostgresServer, RedisServer, S3Server, free_port
+from tests.servers import PostgresServer, RedisServer, S3Server, free_port, wait_http
 
 BROKER = [sys.executable, "-m", "broker_entrypoints.cli"]
 
@@ -51,7 +49,7 @@ class Production:
         )
         self.processes.append(process)
         base = f"http://127.0.0.1:{port}"
-        _wait_http(base + "/", process)
+        wait_http(base + "/", process)
         self.api_bases.append(base)
         return base
 
@@ -86,18 +84,6 @@ class Production:
                 process.wait()
 
 
-def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not come up") from None
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="package")
 def production(
     postgres_server: PostgresServer, s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory
@@ -108,6 +94,7 @@ def production(
     bucket = f"broker-{uuid.uuid4().hex[:10]}"
     boto3.client("s3", endpoint_url=s3_server.endpoint_url).create_bucket(Bucket=bucket)
     data_dir = tmp_path_factory.mktemp("e2e-data")
+    log_dir = tmp_path_factory.mktemp("e2e-logs")
     env = {
         **os.environ,
         "BROKER_DATA_DIR": str(data_dir),
@@ -118,9 +105,11 @@ def production(
         "BROKER_SECRET_KEY": "e2e-secret",
         # A killed worker's job is noticed within seconds, not RQ's default minutes.
         "BROKER_WORKER_TTL": "5",
+        # Every API process appends its request lines here.
+        "BROKER_GUNICORN_ACCESS_LOG": str(log_dir / "access.log"),
     }
     setup = Production(env=env, bucket=bucket, s3_endpoint=s3_server.endpoint_url, redis=redis,
-                       log_dir=tmp_path_factory.mktemp("e2e-logs"))  # fmt: skip
+                       log_dir=log_dir)  # fmt: skip
     setup.cli("load", "sample")
     setup.cli("users", "add", "analyst@example.com", "--name", "Ann Analyst", "--password-stdin",
               "--affiliation", "020:writer", stdin=PASSWORD + "\n")  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -175,3 +176,22 @@ def test_with_redis_down_requests_are_accepted_and_finish_when_it_returns(produc
     done = _finished(api, body["job_id"], timeout=120)
     assert done["status"] == "finished", done
     assert all(worker.poll() is None for worker in production.workers[-1:])
+
+
+def test_every_request_gets_an_access_log_line(production: Production) -> None:
+    """The production processes log requests through the broker's cheaper access logger."""
+    base = production.api_bases[0]
+    marker = f"/v1/check_detached_generation_status/?job_id={time.time_ns()}"
+    status, _, _ = Api(base).get(marker)
+    assert status == 401
+    log = production.log_dir / "access.log"
+    deadline = time.monotonic() + 10
+    while marker not in log.read_text():
+        assert time.monotonic() < deadline, "no access line for the request"
+        time.sleep(0.1)
+    (line,) = [line for line in log.read_text().splitlines() if marker in line]
+    assert re.fullmatch(
+        rf'127\.0\.0\.1 - - \[\d\d/\w{{3}}/\d{{4}}:\d\d:\d\d:\d\d [+-]\d{{4}}\] "GET {re.escape(marker)} HTTP/1\.1" '
+        r'401 \d+ "-" "[^"]*" \d+\.\dms',
+        line,
+    ), line

@@ -9,7 +9,7 @@ import pytest
 
 from broker_core.errors import GenerationFailed, RequestInvalid
 from broker_core.file_types import FileType
-from broker_core.jobs import JobStatus
+from broker_core.jobs import Job, JobStatus
 from broker_core.queueing import TaskKind
 from broker_core.records import RenderedAwardRow
 from broker_core.services.generation import GenerationService
@@ -249,6 +249,26 @@ def test_file_url_for_detached_jobs_only(parts) -> None:
     assert service.detached_file_url(str(job.job_id)).startswith("https://files.example/")
     with pytest.raises(RequestInvalid, match=r"This job does not exist\."):
         service.detached_file_url(999)
+
+
+def test_status_and_link_read_the_job_through_the_job_reader(parts) -> None:
+    """Status checks are polled: they read through the (adapter's cheap) reader, not a unit of work."""
+    service, queue, *_ = parts
+    job = service.request_detached(D1_REQUEST, user_id=1)
+    _work(service, queue)
+    read: list[int] = []
+
+    class CountingReader:
+        def get(self, job_id: int) -> Job | None:
+            read.append(job_id)
+            with service.uow_factory() as uow:
+                return uow.jobs.get(job_id)
+
+    service.job_reader = CountingReader()
+    assert service.detached_status(job.job_id).status == "finished"
+    assert service.detached_file_url(job.job_id).startswith("https://files.example/")
+    assert service.detached_status(2**31).status == "invalid"  # never reaches the database
+    assert read == [job.job_id, job.job_id]
 
 
 def test_a_generation_names_the_file_for_the_period(parts) -> None:

@@ -122,7 +122,7 @@ class SqlAlchemyJobRepository(_Repository):
 
     def get(self, job_id: int) -> Job | None:
         if self.untracked_reads:
-            found = self._session.connection().execute(_job_by_id(), {"job_id": job_id}).first()
+            found = self._session.connection().execute(job_by_id_statement(), {"job_id": job_id}).first()
             return None if found is None else Job(**found._mapping)
         self._tracker.flush()
         row = self._session.get(JobRow, job_id)
@@ -244,7 +244,7 @@ class SqlAlchemyUserRepository(_Repository):
 
 
 @functools.cache
-def _job_by_id() -> Select[Any]:
+def job_by_id_statement() -> Select[Any]:
     """``SELECT`` of one job row, its columns labelled with the entity's field names."""
     columns = sa_inspect(JobRow).column_attrs
     return select(*(columns[name].columns[0].label(name) for name in JOB.fields)).where(

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from broker_adapters.sqlalchemy.engine import advisory_lock_statement, cache_key_lock_id
+from broker_adapters.sqlalchemy.engine import SQLITE_BEGIN, advisory_lock_statement, cache_key_lock_id
 from broker_adapters.sqlalchemy.mapping import start_mappers
 from broker_adapters.sqlalchemy.repositories import (
     SqlAlchemyAgencyRepository,
@@ -126,15 +126,15 @@ class SqlAlchemyUnitOfWorkFactory:
         )
         # PostgreSQL: read-only units of work run in autocommit, which spares the
         # BEGIN and ROLLBACK round trips of a transaction around a single SELECT (the
-        # status checks clients poll). SQLite keeps its transactions: they cost no
-        # round trip there, and its "begin" hook takes the write lock.
-        self.read_only_session_factory = self.session_factory
+        # status checks clients poll). SQLite keeps its transactions (they cost no round
+        # trip there) but begins them deferred: a reader never waits for the write lock.
         if engine.dialect.name == "postgresql":
-            self.read_only_session_factory = sessionmaker(
-                bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
-                expire_on_commit=False,
-                **session_options,
-            )
+            read_only_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            read_only_engine = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+        self.read_only_session_factory = sessionmaker(
+            bind=read_only_engine, expire_on_commit=False, **session_options
+        )
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         if read_only:

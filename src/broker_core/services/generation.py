@@ -36,12 +36,14 @@ from broker_core.ports import (
     Clock,
     FileStorage,
     JobQueue,
+    JobReader,
     TaskLocks,
     UnitOfWork,
     UnitOfWorkFactory,
 )
 from broker_core.queueing import Task, TaskKind, ThreadTaskLocks
 from broker_core.services.job_flow import enqueue_all, finish_job, sweep_tasks
+from broker_core.services.job_reader import UnitOfWorkJobReader
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,10 @@ class GenerationService:
     url_expiry: int = 60
     #: Keeps one runner per task; the default only sees this process's threads.
     task_locks: TaskLocks = attrs.field(factory=ThreadTaskLocks)
+    #: Reads the job of a status check or download link (polled: adapters offer a cheap one).
+    job_reader: JobReader = attrs.field(
+        default=attrs.Factory(lambda self: UnitOfWorkJobReader(self.uow_factory), takes_self=True)
+    )
 
     # ------------------------------------------------------------------ API side
 
@@ -78,24 +84,22 @@ class GenerationService:
         return self.detached_status(job.job_id)
 
     def detached_status(self, job_id_value: object) -> GenerationStatus:
-        job_id = parse_job_id(job_id_value)
-        with self.uow_factory(read_only=True) as uow:
-            # An id no job can have (e.g. beyond the database's integers) is simply unknown.
-            job = uow.jobs.get(job_id) if 0 < job_id <= MAX_JOB_ID else None
+        job = self._read_job(job_id := parse_job_id(job_id_value))
         if job is None or job.file_type is None:
             return unknown_job_status(job_id)
         return detached_status(job, self._url_for(job))
 
     def detached_file_url(self, job_id_value: object) -> str:
-        job_id = parse_job_id(job_id_value)
-        with self.uow_factory(read_only=True) as uow:
-            # An id no job can have (e.g. beyond the database's integers) is simply unknown.
-            job = uow.jobs.get(job_id) if 0 < job_id <= MAX_JOB_ID else None
+        job = self._read_job(parse_job_id(job_id_value))
         if job is None:
             raise RequestInvalid("This job does not exist.")
         if not job.is_detached:
             raise RequestInvalid("This is not a detached generation job.")
         return self._url_for(job) or "#"
+
+    def _read_job(self, job_id: int) -> Job | None:
+        # An id no job can have (e.g. beyond the database's integers) is simply unknown.
+        return self.job_reader.get(job_id) if 0 < job_id <= MAX_JOB_ID else None
 
     # ------------------------------------------------------------------ worker side
 
