@@ -1,7 +1,8 @@
 """The validator's tables: staging for files A, B, C, D1 and D2, and the reference lists of its rules.
 
-Defined on the shared metadata of :mod:`broker_adapters.sqlalchemy.tables`, which imports this
-module at its end, so Alembic and the contract tests see them with every other table.
+Defined on the shared metadata (:mod:`broker_adapters.sqlalchemy.schema_metadata`); the
+:mod:`broker_adapters.sqlalchemy.tables` package imports this module with its own table modules, so
+Alembic and the contract tests see them with every other table.
 """
 
 from __future__ import annotations
