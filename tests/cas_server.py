@@ -12,17 +12,14 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
-import urllib.parse
 from collections import deque
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
 import attrs
 
-Fault = int | str
+from tests.http_stub import Fault, HttpStub
 
 _NS = "http://www.yale.edu/tp/cas"
 
@@ -68,22 +65,26 @@ def failure_xml(code: str, text: str) -> bytes:
     ).encode()
 
 
-class FakeCas:
+class FakeCas(HttpStub):
     def __init__(self) -> None:
         self.grants: dict[str, Grant] = {}
         self.faults: deque[Fault] = deque()
         self.requests: list[dict[str, str]] = []
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        super().__init__(
+            self._answer,
+            content_type="application/xml",
+            canned={
+                "malformed": b'<cas:serviceResponse xmlns:cas="' + _NS.encode() + b'"><cas:authentica',
+                "html": b"<html><body>Service temporarily down</body></html>",
+            },
+        )
 
     @property
     def url(self) -> str:
         """The CAS base URL (what ``BROKER_CAS_URL`` is set to)."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/cas"
+        return f"{self.base_url}/cas"
 
     def issue(self, service: str, **attributes: Any) -> str:
         """A new ticket for ``service``; ``attributes`` are :class:`Grant` fields."""
@@ -96,10 +97,6 @@ class FakeCas:
         """The next requests (whatever they ask) get these faults, in order."""
         with self._lock:
             self.faults.extend(faults)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _answer(self, path: str, params: dict[str, str]) -> tuple[Fault, bytes]:
         with self._lock:
@@ -120,44 +117,7 @@ class FakeCas:
             return 200, failure_xml("INVALID_SERVICE", f"Ticket {ticket} does not match supplied service")
         return 200, grant.xml()
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                parts = urllib.parse.urlsplit(self.path)
-                params = dict(urllib.parse.parse_qsl(parts.query))
-                outcome, body = fake._answer(parts.path, params)
-                if outcome == "drop":
-                    self.close_connection = True
-                    self.connection.close()
-                    return
-                if outcome == "malformed":
-                    outcome, body = (
-                        200,
-                        b'<cas:serviceResponse xmlns:cas="' + _NS.encode() + b'"><cas:authentica',
-                    )
-                elif outcome == "html":
-                    outcome, body = 200, b"<html><body>Service temporarily down</body></html>"
-                status = int(outcome)
-                if status != 200:
-                    body = f"<html><body>Error {status}</body></html>".encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/xml" if status == 200 else "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        return Handler
-
-
-@contextmanager
-def fake_cas() -> Iterator[FakeCas]:
-    server = FakeCas()
-    try:
-        yield server
-    finally:
-        server.stop()
+def fake_cas() -> FakeCas:
+    """A running :class:`FakeCas`, for a ``with`` block (which stops it)."""
+    return FakeCas()

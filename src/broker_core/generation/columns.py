@@ -301,6 +301,23 @@ D1_COLUMNS: tuple[Column, ...] = (
     Column("last_modified", "LastModifiedDate", "2F", _DATE),
 )
 
+#: The awarding and funding agency block: the same source columns and headers in D2 and in F
+#: (:mod:`broker_core.generation.submission_files`); D1 has them too, with their FPDS elements.
+AGENCY_COLUMNS: tuple[Column, ...] = (
+    Column("awarding_agency_code", "AwardingAgencyCode"),
+    Column("awarding_agency_name", "AwardingAgencyName"),
+    Column("awarding_sub_tier_agency_c", "AwardingSubTierAgencyCode"),
+    Column("awarding_sub_tier_agency_n", "AwardingSubTierAgencyName"),
+    Column("awarding_office_code", "AwardingOfficeCode"),
+    Column("awarding_office_name", "AwardingOfficeName"),
+    Column("funding_agency_code", "FundingAgencyCode"),
+    Column("funding_agency_name", "FundingAgencyName"),
+    Column("funding_sub_tier_agency_co", "FundingSubTierAgencyCode"),
+    Column("funding_sub_tier_agency_na", "FundingSubTierAgencyName"),
+    Column("funding_office_code", "FundingOfficeCode"),
+    Column("funding_office_name", "FundingOfficeName"),
+)
+
 D2_COLUMNS: tuple[Column, ...] = (
     Column("afa_generated_unique", "AssistanceTransactionUniqueKey"),
     Column("unique_award_key", "PrimeAwardUniqueKey"),
@@ -318,18 +335,7 @@ D2_COLUMNS: tuple[Column, ...] = (
     Column("action_date", "ActionDate", kind=_DATE),
     Column("period_of_performance_star", "PeriodOfPerformanceStartDate", kind=_DATE),
     Column("period_of_performance_curr", "PeriodOfPerformanceCurrentEndDate", kind=_DATE),
-    Column("awarding_agency_code", "AwardingAgencyCode"),
-    Column("awarding_agency_name", "AwardingAgencyName"),
-    Column("awarding_sub_tier_agency_c", "AwardingSubTierAgencyCode"),
-    Column("awarding_sub_tier_agency_n", "AwardingSubTierAgencyName"),
-    Column("awarding_office_code", "AwardingOfficeCode"),
-    Column("awarding_office_name", "AwardingOfficeName"),
-    Column("funding_agency_code", "FundingAgencyCode"),
-    Column("funding_agency_name", "FundingAgencyName"),
-    Column("funding_sub_tier_agency_co", "FundingSubTierAgencyCode"),
-    Column("funding_sub_tier_agency_na", "FundingSubTierAgencyName"),
-    Column("funding_office_code", "FundingOfficeCode"),
-    Column("funding_office_name", "FundingOfficeName"),
+    *AGENCY_COLUMNS,
     Column("uei", "AwardeeOrRecipientUEI"),
     Column("awardee_or_recipient_legal", "AwardeeOrRecipientLegalEntityName"),
     Column("ultimate_parent_uei", "UltimateParentUEI"),

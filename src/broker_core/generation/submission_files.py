@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from broker_core.file_types import FileType
-from broker_core.generation.columns import Column
+from broker_core.generation.columns import AGENCY_COLUMNS, Column
 from broker_core.generation.model import FileFormat
 from broker_core.generation.periods import fyp
 from broker_core.generation.rendering import file_chunks, render_line
@@ -48,18 +48,7 @@ F_COLUMNS: tuple[Column, ...] = (
     Column("award_amount", "PrimeAwardAmount"),
     Column("action_date", "ActionDate"),
     Column("fy", "PrimeAwardFiscalYear"),
-    Column("awarding_agency_code", "AwardingAgencyCode"),
-    Column("awarding_agency_name", "AwardingAgencyName"),
-    Column("awarding_sub_tier_agency_c", "AwardingSubTierAgencyCode"),
-    Column("awarding_sub_tier_agency_n", "AwardingSubTierAgencyName"),
-    Column("awarding_office_code", "AwardingOfficeCode"),
-    Column("awarding_office_name", "AwardingOfficeName"),
-    Column("funding_agency_code", "FundingAgencyCode"),
-    Column("funding_agency_name", "FundingAgencyName"),
-    Column("funding_sub_tier_agency_co", "FundingSubTierAgencyCode"),
-    Column("funding_sub_tier_agency_na", "FundingSubTierAgencyName"),
-    Column("funding_office_code", "FundingOfficeCode"),
-    Column("funding_office_name", "FundingOfficeName"),
+    *AGENCY_COLUMNS,
     Column("awardee_or_recipient_uei", "AwardeeOrRecipientUEI"),
     Column("awardee_or_recipient_legal", "AwardeeOrRecipientLegalEntityName"),
     Column("dba_name", "Vendor Doing As Business Name"),
