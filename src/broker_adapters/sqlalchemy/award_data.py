@@ -21,6 +21,7 @@ from broker_adapters.sqlalchemy.engine import (
     utc_now,
 )
 from broker_adapters.sqlalchemy.pg_copy import copy_upsert
+from broker_adapters.sqlalchemy.tables.file_a_sources import TAS_COMPONENTS
 from broker_core.file_types import FileType
 from broker_core.generation.model import AgencyType
 from broker_core.records import (
@@ -43,26 +44,14 @@ FPDS = "fpds"
 _SF133_FIELDS = (
     "fiscal_year",
     "period",
-    "allocation_transfer_agency",
-    "agency_identifier",
-    "beginning_period_of_availa",
-    "ending_period_of_availabil",
-    "availability_type_code",
-    "main_account_code",
-    "sub_account_code",
+    *TAS_COMPONENTS,
     "line",
     "amount",
     "tas",
 )
 _TAS_FIELDS = (
     "account_num",
-    "allocation_transfer_agency",
-    "agency_identifier",
-    "beginning_period_of_availa",
-    "ending_period_of_availabil",
-    "availability_type_code",
-    "main_account_code",
-    "sub_account_code",
+    *TAS_COMPONENTS,
     "tas",
     "financial_indicator2",
     "fr_entity_type",

@@ -9,7 +9,9 @@ from sqlalchemy import Boolean, Column, Date, Index, Integer, Table, Text, Uniqu
 from broker_adapters.sqlalchemy.column_types import ExactDecimal
 from broker_adapters.sqlalchemy.schema_metadata import metadata
 
-_TAS_COMPONENTS = (
+#: The seven TAS parts, in display order: the column names of ``sf_133``, ``tas_lookup`` and the
+#: staged Files A and B.
+TAS_COMPONENTS = (
     "allocation_transfer_agency",
     "agency_identifier",
     "beginning_period_of_availa",
@@ -21,7 +23,7 @@ _TAS_COMPONENTS = (
 
 
 def _tas_components() -> list[Column[Any]]:
-    return [Column(name, Text) for name in _TAS_COMPONENTS]
+    return [Column(name, Text) for name in TAS_COMPONENTS]
 
 
 sf_133 = Table(

@@ -32,21 +32,14 @@ from sqlalchemy import (
 )
 
 from broker_adapters.sqlalchemy import tables
+from broker_adapters.sqlalchemy.tables.file_a_sources import TAS_COMPONENTS
 from broker_core.validation.run import ValidationRun
 
 from ..exact import exact_sum
 from .registry import RuleContext
 
 #: The seven TAS parts, in display order; File A, File B and ``sf_133`` share these column names.
-TAS_PARTS = (
-    "allocation_transfer_agency",
-    "agency_identifier",
-    "beginning_period_of_availa",
-    "ending_period_of_availabil",
-    "availability_type_code",
-    "main_account_code",
-    "sub_account_code",
-)
+TAS_PARTS = TAS_COMPONENTS
 
 
 def sf133_period_lines(fiscal_year: int, period: int, lines: Iterable[int]) -> Subquery:
