@@ -119,3 +119,10 @@ class Job:
     @property
     def is_active(self) -> bool:
         return self.status in (JobStatus.WAITING, JobStatus.READY, JobStatus.RUNNING)
+
+
+def stored_job_id(job: Job) -> int:
+    """The id of a job the repository holds (every stored job has one)."""
+    if job.job_id is None:
+        raise ValueError("a stored job has an id")
+    return job.job_id

@@ -38,6 +38,7 @@ from broker_core.services.auth import AuthService
 from broker_core.services.generation import GenerationService
 from broker_core.services.job_reader import EndedJobCache
 from broker_core.services.submission_generation import SubmissionGenerationService
+from broker_core.services.submission_uploads import SubmissionUploadService
 from broker_core.services.submission_views import REPORT_PREFIX, SubmissionViews
 from broker_core.services.submissions import SubmissionService
 from broker_core.services.tasks import TaskRouter
@@ -71,7 +72,9 @@ class Broker:
     tasks: TaskRouter
     #: A submission's D1, D2, E and F files (generate_file, check_generation_status).
     submission_files: SubmissionGenerationService
-    #: submit_files, local_upload, finalize_job, restart, certify, delete, narratives, help files.
+    #: submit_files, local_upload, finalize_job.
+    submission_uploads: SubmissionUploadService
+    #: restart, delete, certify, publish FABS, narratives, help files.
     submissions: SubmissionService
     #: How validations prepare and stage batches: worker processes on PostgreSQL, in line on SQLite.
     batch_runner: BatchRunner = attrs.field(factory=SerialBatchRunner)
@@ -204,15 +207,21 @@ def bootstrap(config: Config, *, queue_mode: QueueMode = "thread", migrate: bool
         ),
         tasks=tasks,
         submission_files=submission_files,
-        submissions=SubmissionService(
+        submission_uploads=SubmissionUploadService(
             uow_factory=uow_factory,
             storage=storage,
             queue=queue,
             clock=clock,
             upload_credentials=_upload_credentials(config, storage),
             local_mode=config.is_local_storage,
-            url_expiry=config.url_expiry,
             max_upload_bytes=config.max_upload_bytes,
+        ),
+        submissions=SubmissionService(
+            uow_factory=uow_factory,
+            storage=storage,
+            queue=queue,
+            clock=clock,
+            url_expiry=config.url_expiry,
             report_prefix=REPORT_PREFIX,
         ),
         **concurrency,

@@ -22,4 +22,5 @@ class FakeBroker:
     cas_parent_group: str = ""
     submission_views: Any = None
     submission_files: Any = None
+    submission_uploads: Any = None
     submissions: Any = None

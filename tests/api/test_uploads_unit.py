@@ -1,6 +1,6 @@
 """``/v1/local_upload/`` in-process (falcon.testing): body limits, streaming, S3 mode.
 
-A real SubmissionService over the in-memory unit of work and a real LocalFileStorage.
+A real SubmissionUploadService over the in-memory unit of work and a real LocalFileStorage.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from broker_adapters.local_storage import LocalFileStorage
 from broker_adapters.local_upload_credentials import LocalUploadCredentials
 from broker_core.errors import LoginRequired
-from broker_core.services.submissions import SubmissionService
+from broker_core.services.submission_uploads import SubmissionUploadService
 from broker_core.users import User
 from broker_entrypoints.api.app import create_app
 from tests.api.fake_broker import FakeBroker
@@ -36,7 +36,7 @@ class OneUserAuth:
 
 def _client(tmp_path: Path, *, local_mode: bool = True, limit: int = LIMIT) -> tuple[Any, LocalFileStorage]:
     storage = LocalFileStorage(tmp_path / "files", public_base_url="http://testserver", secret_key=b"k")
-    service = SubmissionService(
+    service = SubmissionUploadService(
         uow_factory=FakeUnitOfWorkFactory(),
         storage=storage,
         queue=FakeQueue(),
@@ -45,7 +45,9 @@ def _client(tmp_path: Path, *, local_mode: bool = True, limit: int = LIMIT) -> t
         local_mode=local_mode,
         max_upload_bytes=limit,
     )
-    broker = FakeBroker(OneUserAuth(), download_verifier=storage if local_mode else None, submissions=service)
+    broker = FakeBroker(
+        OneUserAuth(), download_verifier=storage if local_mode else None, submission_uploads=service
+    )
     return falcon.testing.TestClient(create_app(broker)), storage  # type: ignore[arg-type]
 
 

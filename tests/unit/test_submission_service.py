@@ -1,4 +1,4 @@
-"""SubmissionService over the in-memory fakes: every refusal of its routes, and what each use case changes."""
+"""The submission use cases over the in-memory fakes: every refusal of their routes, and what each changes."""
 
 from __future__ import annotations
 
@@ -20,18 +20,20 @@ from broker_core.errors import (
 from broker_core.file_types import FileType
 from broker_core.jobs import Job, JobStatus, JobType
 from broker_core.queueing import Task, TaskKind
-from broker_core.services.submissions import (
-    CHANGED_WHILE_CERTIFYING,
+from broker_core.services.submission_results import SUCCESS, FinalizeResult
+from broker_core.services.submission_uploads import (
     DETACHED_JOB,
-    FABS_ALREADY_PUBLISHED,
-    FABS_UNFINISHED,
     NO_SUCH_JOB,
     NOT_DABS,
-    NOT_FABS,
     NOT_UPLOADED,
-    SUCCESS,
     WRONG_JOB_TYPE,
-    FinalizeResult,
+    SubmissionUploadService,
+)
+from broker_core.services.submissions import (
+    CHANGED_WHILE_CERTIFYING,
+    FABS_ALREADY_PUBLISHED,
+    FABS_UNFINISHED,
+    NOT_FABS,
     SubmissionService,
 )
 from broker_core.submissions.certification import ALREADY_CERTIFIED, CRITICAL_ERRORS, MONTHLY_REFUSED
@@ -108,6 +110,7 @@ class World:
     queue: FakeQueue
     clock: FakeClock
     credentials: FakeUploadCredentials
+    uploads: SubmissionUploadService
     service: SubmissionService
 
     @property
@@ -140,18 +143,20 @@ def _world(local_mode: bool) -> World:
     factory, storage, queue, clock = FakeUnitOfWorkFactory(), MissingAwareStorage(), FakeQueue(), FakeClock()
     credentials = FakeUploadCredentials()
     tokens = (f"{n:08x}" for n in itertools.count(0xA0))
-    service = SubmissionService(
+    uploads = SubmissionUploadService(
         uow_factory=factory,
         storage=storage,
         queue=queue,
         clock=clock,
         upload_credentials=credentials,
         local_mode=local_mode,
-        url_expiry=120,
         max_upload_bytes=1000,
         upload_token=lambda: next(tokens),
     )
-    return World(factory, storage, queue, clock, credentials, service)
+    service = SubmissionService(
+        uow_factory=factory, storage=storage, queue=queue, clock=clock, url_expiry=120
+    )
+    return World(factory, storage, queue, clock, credentials, uploads, service)
 
 
 @pytest.fixture
@@ -166,7 +171,7 @@ def local() -> World:
 
 def _new(world: World, user: User = ANN, **changes: Any) -> int:
     body = {**NEW, **changes}
-    return world.service.submit_files(user, body).submission_id
+    return world.uploads.submit_files(user, body).submission_id
 
 
 def _refused(error: type[BrokerError], message: str, call: Any, *args: Any) -> None:
@@ -185,7 +190,7 @@ def _upload_all(world: World, submission_id: int) -> None:
 
 
 def test_new_submission_creates_the_13_jobs_and_their_edges(world: World) -> None:
-    result = world.service.submit_files(ANN, NEW)
+    result = world.uploads.submit_files(ANN, NEW)
 
     sid = result.submission_id
     submission = world.submission(sid)
@@ -256,7 +261,7 @@ def test_frec_agencies_and_form_strings(world: World) -> None:
         "is_quarter": "false",
         "reporting_period_end_date": "10/2016",
     }
-    sid = world.service.submit_files(frec_user, body).submission_id
+    sid = world.uploads.submit_files(frec_user, body).submission_id
     submission = world.submission(sid)
     assert (submission.cgac_code, submission.frec_code, submission.is_quarter_format) == (None, "1601", False)
 
@@ -296,24 +301,24 @@ def test_two_files_of_one_name_get_different_keys(world: World) -> None:
     ],
 )
 def test_new_submission_refusals_write_nothing(world: World, changes: dict[str, Any], message: str) -> None:
-    _refused(RequestInvalid, message, world.service.submit_files, ANN, {**NEW, **changes})
+    _refused(RequestInvalid, message, world.uploads.submit_files, ANN, {**NEW, **changes})
     assert world.store.submissions == {} and world.store.jobs == {}  # no orphan submission (quirk 12)
 
 
 def test_new_submission_for_another_agency_is_403(world: World) -> None:
-    _refused(PermissionDenied, SUBMIT_DENIED, world.service.submit_files, BOB, NEW)
+    _refused(PermissionDenied, SUBMIT_DENIED, world.uploads.submit_files, BOB, NEW)
     assert world.store.submissions == {}
 
 
 def test_submit_files_needs_a_login(world: World) -> None:
     with pytest.raises(LoginRequired):
-        world.service.submit_files(None, NEW)
+        world.uploads.submit_files(None, NEW)
 
 
 def test_failing_credentials_leave_no_submission(world: World) -> None:
     world.credentials.broken = True
     with pytest.raises(ConnectionError):
-        world.service.submit_files(ANN, NEW)
+        world.uploads.submit_files(ANN, NEW)
     assert world.store.submissions == {} and world.store.jobs == {}
 
 
@@ -332,7 +337,7 @@ def test_correction_replaces_a_file_and_marks_a_published_submission_updated(wor
     world.change(sid, publish_status=PublishStatus.PUBLISHED, publishable=True, number_of_errors=4)
     world.clock.advance(seconds=5)
 
-    result = world.service.submit_files(
+    result = world.uploads.submit_files(
         ANN, {"existing_submission_id": str(sid), "appropriations": "new.csv"}
     )
 
@@ -355,7 +360,7 @@ def test_correction_replaces_a_file_and_marks_a_published_submission_updated(wor
 
 def test_correction_may_move_the_dates(world: World) -> None:
     sid = _new(world)
-    world.service.submit_files(
+    world.uploads.submit_files(
         ANN,
         {
             "existing_submission_id": sid,
@@ -376,7 +381,7 @@ def test_correction_without_files_is_refused_and_changes_nothing(world: World) -
     sid = _new(world)
     world.change(sid, publish_status=PublishStatus.PUBLISHED, publishable=True)
     _refused(
-        RequestInvalid, ONE_FILE_REQUIRED, world.service.submit_files, ANN, {"existing_submission_id": sid}
+        RequestInvalid, ONE_FILE_REQUIRED, world.uploads.submit_files, ANN, {"existing_submission_id": sid}
     )
     assert (world.submission(sid).publish_status, world.submission(sid).publishable) == (
         PublishStatus.PUBLISHED,
@@ -387,49 +392,49 @@ def test_correction_without_files_is_refused_and_changes_nothing(world: World) -
 def test_correction_by_another_agency_is_403(world: World) -> None:
     sid = _new(world)
     body = {"existing_submission_id": sid, "appropriations": "a.csv"}
-    _refused(PermissionDenied, SUBMIT_DENIED, world.service.submit_files, BOB, body)
+    _refused(PermissionDenied, SUBMIT_DENIED, world.uploads.submit_files, BOB, body)
 
 
 def test_correction_of_a_fabs_submission_is_refused(world: World) -> None:
     sid = _new(world)
     world.change(sid, is_fabs=True)
     body = {"existing_submission_id": sid, "appropriations": "a.csv"}
-    _refused(RequestInvalid, NOT_DABS, world.service.submit_files, ANN, body)
+    _refused(RequestInvalid, NOT_DABS, world.uploads.submit_files, ANN, body)
 
 
 # --------------------------------------------------------------------------- local mode: uploads and keys
 
 
 def test_local_upload_stores_a_safe_name_under_the_users_folder(local: World) -> None:
-    result = local.service.local_upload(ANN, "../../etc/pass wd.csv", iter([b"a,b\n", b"1,2\n"]))
+    result = local.uploads.local_upload(ANN, "../../etc/pass wd.csv", iter([b"a,b\n", b"1,2\n"]))
     assert result.path == f"uploads/{ANN.user_id}/{EPOCH}_000000a0_pass_wd.csv"
     assert local.storage.objects[result.path] == b"a,b\n1,2\n"
 
 
 def test_local_upload_only_in_local_mode(world: World) -> None:
-    _refused(RequestInvalid, LOCAL_ONLY, world.service.local_upload, ANN, "a.csv", iter([b"x"]))
-    _refused(RequestInvalid, LOCAL_ONLY, world.service.require_local_mode)
+    _refused(RequestInvalid, LOCAL_ONLY, world.uploads.local_upload, ANN, "a.csv", iter([b"x"]))
+    _refused(RequestInvalid, LOCAL_ONLY, world.uploads.require_local_mode)
 
 
 @pytest.mark.parametrize("filename", [None, "", "///", "..."])
 def test_local_upload_without_a_file_name(local: World, filename: str | None) -> None:
-    _refused(RequestInvalid, NO_FILE, local.service.local_upload, ANN, filename, iter([b"x"]))
+    _refused(RequestInvalid, NO_FILE, local.uploads.local_upload, ANN, filename, iter([b"x"]))
     assert local.storage.objects == {}
 
 
 def test_local_upload_over_the_limit_is_413_and_stores_nothing(local: World) -> None:
     with pytest.raises(PayloadTooLarge) as raised:
-        local.service.local_upload(ANN, "big.csv", iter([b"x" * 600, b"y" * 600]))
+        local.uploads.local_upload(ANN, "big.csv", iter([b"x" * 600, b"y" * 600]))
     assert raised.value.status == 413
     assert local.storage.objects == {}
 
 
 def test_local_submission_uses_the_uploaded_keys(local: World) -> None:
     keys = {
-        field: local.service.local_upload(ANN, f"{field}.csv", iter([b"h\n"])).path
+        field: local.uploads.local_upload(ANN, f"{field}.csv", iter([b"h\n"])).path
         for field in ("appropriations", "program_activity", "award_financial")
     }
-    result = local.service.submit_files(ANN, {**NEW, **keys})
+    result = local.uploads.submit_files(ANN, {**NEW, **keys})
     assert result.credentials == TemporaryCredentials("local", "local", "local", "local")
     assert local.credentials.calls == []
     upload = local.job(result.submission_id, JobType.FILE_UPLOAD, FileType.A)
@@ -453,7 +458,7 @@ def test_local_submission_refuses_anything_but_the_users_uploads(local: World, v
     _refused(
         RequestInvalid,
         "appropriations: Not a file uploaded through /v1/local_upload/",
-        local.service.submit_files,
+        local.uploads.submit_files,
         ANN,
         body,
     )
@@ -487,7 +492,7 @@ def test_upload_name_helpers() -> None:
     ],
 )
 def test_finalize_refusals(world: World, body: dict[str, Any], message: str) -> None:
-    _refused(RequestInvalid, message, world.service.finalize_job, ANN, body)
+    _refused(RequestInvalid, message, world.uploads.finalize_job, ANN, body)
 
 
 def test_finalize_a_detached_job_is_400(world: World) -> None:
@@ -495,14 +500,14 @@ def test_finalize_a_detached_job_is_400(world: World) -> None:
         job = Job(JobType.FILE_UPLOAD, FileType.D1, JobStatus.FINISHED, filename="generated/d1/x.csv")
         uow.jobs.add(job)
         uow.commit()
-    _refused(RequestInvalid, DETACHED_JOB, world.service.finalize_job, ANN, {"upload_id": job.job_id})
+    _refused(RequestInvalid, DETACHED_JOB, world.uploads.finalize_job, ANN, {"upload_id": job.job_id})
 
 
 def test_finalize_for_another_agency_is_403(world: World) -> None:
     sid = _new(world)
     _upload_all(world, sid)
     upload = world.job(sid, JobType.FILE_UPLOAD, FileType.A)
-    _refused(PermissionDenied, FINALIZE_DENIED, world.service.finalize_job, BOB, {"upload_id": upload.job_id})
+    _refused(PermissionDenied, FINALIZE_DENIED, world.uploads.finalize_job, BOB, {"upload_id": upload.job_id})
     assert world.job(sid, JobType.FILE_UPLOAD, FileType.A).status is JobStatus.RUNNING
 
 
@@ -510,7 +515,7 @@ def test_finalize_of_a_validation_job_is_400(world: World) -> None:
     sid = _new(world)
     validation = world.job(sid, JobType.CSV_RECORD_VALIDATION, FileType.A)
     _refused(
-        RequestInvalid, WRONG_JOB_TYPE, world.service.finalize_job, ANN, {"upload_id": validation.job_id}
+        RequestInvalid, WRONG_JOB_TYPE, world.uploads.finalize_job, ANN, {"upload_id": validation.job_id}
     )
 
 
@@ -518,7 +523,7 @@ def test_finalize_before_the_upload_is_400(world: World) -> None:
     sid = _new(world)
     for file_type in (FileType.A, FileType.E):  # A: not uploaded yet; E: has no file at all
         upload = world.job(sid, JobType.FILE_UPLOAD, file_type)
-        _refused(RequestInvalid, NOT_UPLOADED, world.service.finalize_job, ANN, {"upload_id": upload.job_id})
+        _refused(RequestInvalid, NOT_UPLOADED, world.uploads.finalize_job, ANN, {"upload_id": upload.job_id})
 
 
 def test_finalize_readies_the_validation_and_enqueues_it(world: World) -> None:
@@ -526,7 +531,7 @@ def test_finalize_readies_the_validation_and_enqueues_it(world: World) -> None:
     _upload_all(world, sid)
     upload = world.job(sid, JobType.FILE_UPLOAD, FileType.A)
 
-    result = world.service.finalize_job(ANN, {"upload_id": str(upload.job_id)})
+    result = world.uploads.finalize_job(ANN, {"upload_id": str(upload.job_id)})
 
     assert result == FinalizeResult(success=True, submission_id=sid)
     validation = world.job(sid, JobType.CSV_RECORD_VALIDATION, FileType.A)
@@ -534,7 +539,7 @@ def test_finalize_readies_the_validation_and_enqueues_it(world: World) -> None:
     assert validation.status is JobStatus.READY
     assert world.queue.tasks == [Task(TaskKind.VALIDATE_FILE, validation.job_id)]
     # Again: nothing changes and nothing more is queued.
-    assert world.service.finalize_job(ANN, {"upload_id": upload.job_id}) == result
+    assert world.uploads.finalize_job(ANN, {"upload_id": upload.job_id}) == result
     assert len(world.queue.tasks) == 1
 
 
@@ -543,7 +548,7 @@ def test_finalize_by_the_owner_without_an_affiliation(world: World) -> None:
     _upload_all(world, sid)
     world.change(sid, cgac_code="097")  # Ann no longer writes for the submission's agency
     upload = world.job(sid, JobType.FILE_UPLOAD, FileType.B)
-    assert world.service.finalize_job(ANN, {"upload_id": upload.job_id}).success
+    assert world.uploads.finalize_job(ANN, {"upload_id": upload.job_id}).success
 
 
 def test_finalize_with_the_queue_down_still_succeeds(world: World) -> None:
@@ -551,7 +556,7 @@ def test_finalize_with_the_queue_down_still_succeeds(world: World) -> None:
     _upload_all(world, sid)
     world.queue.broken = True
     upload = world.job(sid, JobType.FILE_UPLOAD, FileType.C)
-    assert world.service.finalize_job(ANN, {"upload_id": upload.job_id}).success
+    assert world.uploads.finalize_job(ANN, {"upload_id": upload.job_id}).success
     assert world.job(sid, JobType.CSV_RECORD_VALIDATION, FileType.C).status is JobStatus.READY
 
 

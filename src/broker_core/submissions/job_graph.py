@@ -263,6 +263,13 @@ def apply_reupload(
                 job.number_of_errors = job.number_of_warnings = 0
 
 
+def recount_totals(submission: Submission, jobs: Iterable[Job]) -> None:
+    """Set the submission's error and warning totals to the sums over its jobs."""
+    jobs = list(jobs)
+    submission.number_of_errors = sum(job.number_of_errors for job in jobs)
+    submission.number_of_warnings = sum(job.number_of_warnings for job in jobs)
+
+
 def _id(job: Job) -> int:
     if job.job_id is None:
         raise ValueError("the jobs of a stored submission have ids")

@@ -95,6 +95,13 @@ class Submission:
         self.updated_at = now
 
 
+def stored_submission_id(submission: Submission) -> int:
+    """The id of a submission the repository holds (every stored submission has one)."""
+    if submission.submission_id is None:
+        raise ValueError("a stored submission has an id")
+    return submission.submission_id
+
+
 def new_dabs_submission(
     *,
     user_id: int | None,

@@ -19,7 +19,7 @@ from broker_entrypoints.api.resources.generation import (
 from broker_entrypoints.api.resources.openapi import OpenApiDocument
 from broker_entrypoints.api.resources.root import Root
 from broker_entrypoints.api.resources.submission_views import submission_view_routes
-from broker_entrypoints.api.resources.submissions import submission_routes
+from broker_entrypoints.api.resources.submissions import submission_routes, submission_upload_routes
 from broker_entrypoints.api.resources.uploads import add_upload_routes
 from broker_entrypoints.api.resources.users import (
     CurrentUser,
@@ -76,9 +76,11 @@ def create_app(broker: ApiServices) -> falcon.App:
     if broker.submission_views is not None:
         routes.extend(submission_view_routes(broker.submission_views))
     verifier = broker.download_verifier
+    if broker.submission_uploads is not None:
+        routes.extend(submission_upload_routes(broker.submission_uploads))
+        routes.extend(add_upload_routes(app, broker.submission_uploads, broker.auth, verifier))
     if broker.submissions is not None:
         routes.extend(submission_routes(broker.submissions))
-        routes.extend(add_upload_routes(app, broker.submissions, broker.auth, verifier))
     if verifier is not None:
         routes.append(("/v1/files/{key:path}", FileDownload(verifier)))
     for template, resource in routes:

@@ -13,6 +13,7 @@ from broker_core.services.submission_views import SubmissionViews
 if TYPE_CHECKING:  # the service module pulls in the whole generation engine
     from broker_core.services.generation import GenerationService
     from broker_core.services.submission_generation import SubmissionGenerationService
+    from broker_core.services.submission_uploads import SubmissionUploadService
     from broker_core.services.submissions import SubmissionService
 
 
@@ -51,8 +52,13 @@ class ApiServices(Protocol):
         ...
 
     @property
+    def submission_uploads(self) -> SubmissionUploadService | None:
+        """submit_files, local_upload, finalize_job (absent in some test doubles)."""
+        ...
+
+    @property
     def submissions(self) -> SubmissionService | None:
-        """submit_files, local_upload, finalize_job, restart, certify, delete, narratives (absent in some test doubles)."""
+        """restart, delete, certify, publish FABS, narratives, help files (absent in some test doubles)."""
         ...
 
     @property

@@ -2,7 +2,7 @@
 narratives, and the help page's protected files.
 
 Request values are looked up in the query string, then the body (JSON or form), as the
-original's webargs did. Answers are the service's values, unstructured by cattrs.
+original's webargs did. Answers are the services' values, unstructured by cattrs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import Any
 
 import falcon
 
-from broker_core.services.submissions import SubmissionService, SubmitFilesResult
+from broker_core.services.submission_results import SubmitFilesResult
+from broker_core.services.submission_uploads import SubmissionUploadService
+from broker_core.services.submissions import SubmissionService
 from broker_core.submissions.uploads import TemporaryCredentials
 from broker_entrypoints.api.media import read_body, request_params
 from broker_entrypoints.api.middleware import current_user
@@ -31,7 +33,7 @@ def submit_files_json(result: SubmitFilesResult) -> dict[str, Any]:
 class SubmitFiles:
     """``POST /v1/submit_files/``: a new submission (or a correction) and where to upload its files."""
 
-    def __init__(self, service: SubmissionService) -> None:
+    def __init__(self, service: SubmissionUploadService) -> None:
         self._service = service
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -41,7 +43,7 @@ class SubmitFiles:
 class FinalizeJob:
     """``POST /v1/finalize_job/`` with ``upload_id``: the file of that upload job is in place."""
 
-    def __init__(self, service: SubmissionService) -> None:
+    def __init__(self, service: SubmissionUploadService) -> None:
         self._service = service
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -117,11 +119,17 @@ class ProtectedFiles:
         resp.media = converter.unstructure(self._service.protected_files(current_user(req)))
 
 
-def submission_routes(service: SubmissionService) -> list[tuple[str, object]]:
-    """(URI template, resource) of every route above."""
+def submission_upload_routes(service: SubmissionUploadService) -> list[tuple[str, object]]:
+    """(URI template, resource) of submit_files and finalize_job."""
     return [
         ("/v1/submit_files", SubmitFiles(service)),
         ("/v1/finalize_job", FinalizeJob(service)),
+    ]
+
+
+def submission_routes(service: SubmissionService) -> list[tuple[str, object]]:
+    """(URI template, resource) of every other route above."""
+    return [
         ("/v1/restart_validation", RestartValidation(service)),
         ("/v1/delete_submission", DeleteSubmission(service)),
         ("/v1/certify_submission", CertifySubmission(service)),

@@ -22,7 +22,7 @@ import falcon
 from broker_adapters.content_disposition import content_disposition
 from broker_core.errors import NotFound, RequestInvalid
 from broker_core.services.auth import AuthService
-from broker_core.services.submissions import SubmissionService
+from broker_core.services.submission_uploads import SubmissionUploadService
 from broker_core.submissions.uploads import FILE_FIELD, FILE_MISSING
 from broker_entrypoints.api.middleware import current_user, session_id
 from broker_entrypoints.api.resources.submissions import converter
@@ -46,7 +46,7 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
 class LocalUpload:
     """``POST /v1/local_upload/``: multipart form with the file in the field ``file`` → ``{"path": key}``."""
 
-    def __init__(self, service: SubmissionService) -> None:
+    def __init__(self, service: SubmissionUploadService) -> None:
         self._service = service
         #: Read by the RequestLimits middleware: uploads may be far larger than JSON bodies.
         self.max_body_bytes = service.max_upload_bytes + _MULTIPART_SLACK
@@ -106,7 +106,7 @@ class LocalFile:
 
 
 def add_upload_routes(
-    app: falcon.App, service: SubmissionService, auth: AuthService, verifier: DownloadVerifier | None
+    app: falcon.App, service: SubmissionUploadService, auth: AuthService, verifier: DownloadVerifier | None
 ) -> list[tuple[str, object]]:
     """Add the local file sink to ``app`` (local storage only); return the routes to add."""
     if verifier is not None and service.local_mode:
