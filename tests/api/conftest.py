@@ -41,6 +41,22 @@ def run_cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.
     )
 
 
+def add_user(data_dir: Path, email: str, name: str, *args: str) -> None:
+    """``broker users add`` with the tests' password; ``args`` such as ``--affiliation 020:writer``."""
+    done = run_cli(
+        data_dir, "users", "add", email, "--name", name, "--password-stdin", *args, stdin=PASSWORD + "\n"
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def logged_in_user(server: str, data_dir: Path, email: str, name: str, *args: str) -> Api:
+    """A new user of the running server's database (see :func:`add_user`), logged in."""
+    add_user(data_dir, email, name, *args)
+    client = Api(server)
+    client.login(email)
+    return client
+
+
 class Api:
     """A tiny HTTP client over urllib (no extra dependency) that never raises on 4xx/5xx."""
 

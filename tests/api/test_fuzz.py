@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
 from broker_entrypoints.api.media import MAX_BODY_BYTES
-from tests.api.conftest import PASSWORD, Api, run_cli
+from tests.api.conftest import Api, logged_in_user
 
 USER = "fuzz@example.com"
 AGENCY = "075"
@@ -40,12 +40,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def fuzzer(server: str, server_data_dir: Path) -> Api:
-    done = run_cli(server_data_dir, "users", "add", USER, "--name", "Fuzz Tester", "--password-stdin",
-                   "--affiliation", f"{AGENCY}:writer", stdin=PASSWORD + "\n")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    api = Api(server)
-    api.login(USER)
-    return api
+    return logged_in_user(server, server_data_dir, USER, "Fuzz Tester", "--affiliation", f"{AGENCY}:writer")
 
 
 @pytest.fixture(scope="module", autouse=True)

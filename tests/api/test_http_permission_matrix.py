@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import pytest
 
-from tests.api.conftest import PASSWORD, Api, run_cli
+from tests.api.conftest import Api, add_user
 from tests.submission_flow import FILE_KEYS, SUBMISSION, csv_file
 
 ROLES = ("none", "other", "reader", "writer", "submitter", "owner", "admin")
@@ -68,12 +68,6 @@ class World:
             time.sleep(0.2)
 
 
-def _add_user(data_dir: Path, email: str, args: list[str]) -> None:
-    done = run_cli(data_dir, "users", "add", email, "--name", email.split("@")[0], "--password-stdin", *args,
-                   stdin=PASSWORD + "\n")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-
-
 def _new_submission(api: Api, *, finalize: bool) -> dict[str, Any]:
     body: dict[str, Any] = dict(SUBMISSION)
     for file_type, key in FILE_KEYS.items():
@@ -92,7 +86,7 @@ def _new_submission(api: Api, *, finalize: bool) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def world(server: str, server_data_dir: Path) -> World:
     for email, args in USERS.values():
-        _add_user(server_data_dir, email, args)
+        add_user(server_data_dir, email, email.split("@")[0], *args)
     clients = {"none": Api(server)}
     for role, (email, _) in USERS.items():
         clients[role] = Api(server)
@@ -107,7 +101,7 @@ def world(server: str, server_data_dir: Path) -> World:
     world.deletable["refused"] = _new_submission(owner, finalize=False)["submission_id"]
     world.wait_idle()
     # The owner keeps only a right elsewhere: what they may still do, they may do as owner.
-    _add_user(server_data_dir, "owner@example.com", ["--affiliation", "012:reader"])
+    add_user(server_data_dir, "owner@example.com", "owner", "--affiliation", "012:reader")
     return world
 
 

@@ -28,7 +28,7 @@ from broker_adapters.local_storage import LocalFileStorage
 from broker_entrypoints.api.app import create_app
 from broker_entrypoints.bootstrap import bootstrap
 from broker_entrypoints.config import load_config
-from tests.api.conftest import PASSWORD, Api, _free_port, run_cli, serving
+from tests.api.conftest import PASSWORD, Api, _free_port, add_user, serving
 
 LOGIN_REQUIRED = {"message": "Login Required"}
 #: Routes anyone may call (method, template); every other route and method must refuse a caller without a live session.
@@ -330,10 +330,7 @@ def throttled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Two gunicorn processes over one database, small limits and window, behind a trusted proxy."""
     data_dir = tmp_path_factory.mktemp("throttled")
     for email in ("ann@example.com", "bob@example.com"):
-        done = run_cli(
-            data_dir, "users", "add", email, "--name", "X", "--password-stdin", stdin=PASSWORD + "\n"
-        )
-        assert done.returncode == 0, done.stderr
+        add_user(data_dir, email, "X")
     port = _free_port()
     env = dict(
         os.environ,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import PASSWORD, Api, run_cli
+from tests.api.conftest import Api, logged_in_user
 from tests.submission_flow import (
     LocalUploads,
     check_invalid_files_are_reported,
@@ -21,12 +21,9 @@ from tests.submission_flow import (
 
 @pytest.fixture(scope="module")
 def submitter(server: str, server_data_dir: Path) -> Api:
-    done = run_cli(server_data_dir, "users", "add", "submitter@example.com", "--name", "Sam Submitter",
-                   "--password-stdin", "--affiliation", "020:submitter", stdin=PASSWORD + "\n")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    client = Api(server)
-    client.login("submitter@example.com")
-    return client
+    return logged_in_user(
+        server, server_data_dir, "submitter@example.com", "Sam Submitter", "--affiliation", "020:submitter"
+    )
 
 
 def test_a_submission_goes_from_upload_to_certified(api: Api, submitter: Api) -> None:

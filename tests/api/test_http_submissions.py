@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PASSWORD, Api, run_cli
+from .conftest import Api, logged_in_user
 
 FILES = ("appropriations", "program_activity", "award_financial")
 PERIOD = {
@@ -268,12 +268,7 @@ def test_delete_submission_and_its_files(api: Api) -> None:
 @pytest.fixture(scope="module")
 def certifier(server: str, server_data_dir: Path) -> Api:
     """A submitter for agency 020, added to the running server's database."""
-    done = run_cli(server_data_dir, "users", "add", CERTIFIER, "--name", "Cert Ifier", "--password-stdin",
-                   "--affiliation", "020:submitter", stdin=PASSWORD + "\n")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    certifier = Api(server)
-    certifier.login(CERTIFIER)
-    return certifier
+    return logged_in_user(server, server_data_dir, CERTIFIER, "Cert Ifier", "--affiliation", "020:submitter")
 
 
 def test_certify_refusals(api: Api, certifier: Api) -> None:

@@ -24,7 +24,7 @@ from broker_entrypoints.api.app import create_app
 from broker_entrypoints.api.resources.openapi import load_document
 from broker_entrypoints.bootstrap import bootstrap
 from broker_entrypoints.config import load_config
-from tests.api.conftest import PASSWORD, Api, run_cli
+from tests.api.conftest import PASSWORD, Api, logged_in_user
 from tests.cas_server import FakeCas
 from tests.submission_flow import D_DATES, KEYS, TAS, csv_file, poll
 
@@ -179,12 +179,7 @@ class Checker:
 
 @pytest.fixture(scope="module")
 def client(server: str, server_data_dir: Path) -> Api:
-    done = run_cli(server_data_dir, "users", "add", USER, "--name", "Otto Openapi", "--password-stdin",
-                   "--affiliation", f"{AGENCY}:writer", stdin=PASSWORD + "\n")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    api = Api(server)
-    api.login(USER)
-    return api
+    return logged_in_user(server, server_data_dir, USER, "Otto Openapi", "--affiliation", f"{AGENCY}:writer")
 
 
 def _upload(checker: Checker, api: Api, name: str, content: bytes) -> str:
