@@ -93,6 +93,16 @@ class FakeUnitOfWork:
         pass
 
 
+class PlainHasher:
+    """A ``PasswordHasher`` that only marks the password: the unit tests need no slow hashing."""
+
+    def hash(self, password: str) -> str:
+        return "plain:" + password
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == "plain:" + password
+
+
 class FakeUnitOfWorkFactory:
     def __init__(self) -> None:
         self.store = _Store()

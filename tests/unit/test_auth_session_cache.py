@@ -10,8 +10,7 @@ from broker_core.errors import LoginRequired
 from broker_core.services.auth import AuthService
 from broker_core.users import SESSION_LIFETIME
 
-from .fakes import FakeClock, FakeUnitOfWorkFactory
-from .test_identity import PlainHasher
+from .fakes import FakeClock, FakeUnitOfWorkFactory, PlainHasher
 
 EMAIL, PASSWORD = "ann@example.com", "secret"
 

@@ -23,7 +23,7 @@ from broker_core.identity import (
 from broker_core.services.auth import AuthService, LoginResult
 from broker_core.users import Affiliation, PermissionLevel, User
 
-from .fakes import FakeClock, FakeIdentityProvider, FakeUnitOfWorkFactory
+from .fakes import FakeClock, FakeIdentityProvider, FakeUnitOfWorkFactory, PlainHasher
 
 PARENT = "EXAMPLE"
 AGENCIES = {"020": "Department of the Treasury", "012": "Department of Agriculture", "1700": "Navy"}
@@ -185,14 +185,6 @@ def test_any_group_list_maps_without_error_and_foreign_groups_change_nothing(
 
 
 # --------------------------------------------------------------------------- AuthService.max_login
-
-
-class PlainHasher:
-    def hash(self, password: str) -> str:
-        return "plain:" + password
-
-    def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == "plain:" + password
 
 
 @pytest.fixture

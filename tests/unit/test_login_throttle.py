@@ -12,20 +12,12 @@ from broker_core.identity import Identity
 from broker_core.login_throttle import LoginLimits, LoginThrottle
 from broker_core.services.auth import AuthService
 
-from .fakes import FakeClock, FakeIdentityProvider, FakeUnitOfWorkFactory, InMemoryLoginAttempts
+from .fakes import FakeClock, FakeIdentityProvider, FakeUnitOfWorkFactory, InMemoryLoginAttempts, PlainHasher
 
 LIMITS = LoginLimits(max_failures_per_account=3, max_failures_per_address=5, window=dt.timedelta(seconds=60))
 EMAIL = "ann@example.com"
 PASSWORD = "right"
 SERVICE = "https://broker.example/"
-
-
-class PlainHasher:
-    def hash(self, password: str) -> str:
-        return "plain:" + password
-
-    def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == "plain:" + password
 
 
 @pytest.fixture
